@@ -1,0 +1,1 @@
+"""Shops (tenants), users, roles, API tokens and the audit log."""

@@ -1,0 +1,87 @@
+"""The application factory: everything stateful is built here, from the settings passed in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from redis.asyncio import Redis
+from sqlalchemy import text
+from starlette.middleware.sessions import SessionMiddleware
+
+from kefu import __version__
+from kefu.accounts.api import router as accounts_router
+from kefu.accounts.login import LoginGuard
+from kefu.commerce.api import router as commerce_router
+from kefu.conversations.api import router as conversations_router
+from kefu.customers.api import router as customers_router
+from kefu.http.errors import install_error_handlers
+from kefu.http.limits import BodySizeLimit
+from kefu.settings import Settings
+from kefu.shared.db import Database
+from kefu.shared.ratelimit import FailureCounter, MemoryFailureCounter, RedisFailureCounter
+from kefu.web.pages import router as web_router
+from kefu.web.paths import STATIC_DIR
+
+SESSION_COOKIE = "kefu_session"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    db = Database(settings.database_url)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    counter: FailureCounter = (
+        RedisFailureCounter(redis, settings.login_window_seconds)
+        if redis is not None
+        else MemoryFailureCounter(settings.login_window_seconds)
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if redis is not None:
+                await redis.aclose()
+            await db.dispose()
+
+    app = FastAPI(
+        title="Kefu API",
+        version=__version__,
+        description="Customer service for e-commerce: conversations, customers and orders.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.redis = redis
+    app.state.login_guard = LoginGuard(
+        counter=counter,
+        max_failures=settings.login_max_failures,
+        window_seconds=settings.login_window_seconds,
+    )
+    install_error_handlers(app)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key.get_secret_value(),
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+
+    @app.get("/healthz", tags=["ops"], include_in_schema=True)
+    async def healthz() -> JSONResponse:
+        async with db.session() as session:
+            await session.execute(text("SELECT 1"))
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    for router in (accounts_router, customers_router, commerce_router, conversations_router,
+                   web_router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+    return app
+

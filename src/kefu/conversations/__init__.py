@@ -1,0 +1,1 @@
+"""Conversations and their messages: the status machine, tags, notes, idempotent sends."""

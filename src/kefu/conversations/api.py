@@ -1,0 +1,150 @@
+"""HTTP routes of the conversations domain."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response, status
+
+from kefu.conversations import queries, service
+from kefu.conversations.schemas import (
+    AssignIn,
+    ConversationCreate,
+    ConversationOut,
+    ConversationPage,
+    MessageIn,
+    MessageOut,
+    PriorityIn,
+    StatusIn,
+    TagsIn,
+)
+from kefu.conversations.status import Channel, Priority, Status
+from kefu.http.deps import CurrentPrincipal, SessionDep
+from kefu.shared.clock import utcnow
+
+router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
+
+AssigneeFilter = Annotated[
+    str | None, Query(pattern=r"^(me|none|\d{1,12})$", description="me, none or a user id")
+]
+
+
+@router.get("", response_model=ConversationPage)
+async def list_conversations(
+    principal: CurrentPrincipal, session: SessionDep,
+    status_: Annotated[list[Status] | None, Query(alias="status")] = None,
+    channel: Channel | None = None, priority: Priority | None = None,
+    assignee: AssigneeFilter = None, team_id: int | None = None,
+    tag: Annotated[str | None, Query(max_length=50)] = None, customer_id: int | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="search text")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 25, offset: Annotated[int, Query(ge=0)] = 0,
+) -> ConversationPage:
+    filters = queries.ConversationFilter(
+        statuses=tuple(status_ or ()), channel=channel, priority=priority, assignee=assignee,
+        team_id=team_id, tag=tag, customer_id=customer_id, query=q or None,
+    )
+    items, total = await queries.list_conversations(
+        session, actor=principal, filters=filters, limit=limit, offset=offset
+    )
+    next_offset = offset + limit if offset + limit < total else None
+    return ConversationPage(items=items, total=total, next_offset=next_offset)
+
+
+@router.post("", response_model=ConversationOut, status_code=status.HTTP_201_CREATED)
+async def open_conversation(
+    body: ConversationCreate, principal: CurrentPrincipal, session: SessionDep, response: Response,
+) -> ConversationOut:
+    conversation, created = await service.open_conversation(
+        session, actor=principal, data=body, now=utcnow()
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return (await queries.describe(session, [conversation]))[0]
+
+
+@router.get("/tags", response_model=list[str])
+async def list_tags(principal: CurrentPrincipal, session: SessionDep) -> list[str]:
+    return await queries.list_tags(session, actor=principal)
+
+
+@router.get("/{conversation_id}", response_model=ConversationOut)
+async def get_conversation(
+    conversation_id: int, principal: CurrentPrincipal, session: SessionDep
+) -> ConversationOut:
+    conversation = await queries.require_conversation(
+        session, actor=principal, conversation_id=conversation_id
+    )
+    return (await queries.describe(session, [conversation]))[0]
+
+
+@router.get("/{conversation_id}/messages", response_model=list[MessageOut])
+async def list_messages(
+    conversation_id: int, principal: CurrentPrincipal, session: SessionDep,
+    after_id: int | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 200,
+) -> list[MessageOut]:
+    messages = await queries.list_messages(
+        session, actor=principal, conversation_id=conversation_id, after_id=after_id, limit=limit
+    )
+    return [MessageOut.model_validate(m) for m in messages]
+
+
+@router.post(
+    "/{conversation_id}/messages", response_model=MessageOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "replay of an earlier send with the same idempotency key"}},
+)
+async def post_message(
+    conversation_id: int, body: MessageIn, principal: CurrentPrincipal, session: SessionDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
+) -> MessageOut:
+    if body.idempotency_key is None and idempotency_key:
+        body = body.model_copy(update={"idempotency_key": idempotency_key})
+    message, created = await service.post_message(
+        session, actor=principal, conversation_id=conversation_id, data=body, now=utcnow()
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return MessageOut.model_validate(message)
+
+
+@router.post("/{conversation_id}/status", response_model=ConversationOut)
+async def change_status(
+    conversation_id: int, body: StatusIn, principal: CurrentPrincipal, session: SessionDep
+) -> ConversationOut:
+    conversation = await service.change_status(
+        session, actor=principal, conversation_id=conversation_id, status=body.status, now=utcnow()
+    )
+    return (await queries.describe(session, [conversation]))[0]
+
+
+@router.post("/{conversation_id}/priority", response_model=ConversationOut)
+async def set_priority(
+    conversation_id: int, body: PriorityIn, principal: CurrentPrincipal, session: SessionDep
+) -> ConversationOut:
+    conversation = await service.set_priority(
+        session, actor=principal, conversation_id=conversation_id, priority=body.priority,
+        now=utcnow(),
+    )
+    return (await queries.describe(session, [conversation]))[0]
+
+
+@router.post("/{conversation_id}/assign", response_model=ConversationOut)
+async def assign(
+    conversation_id: int, body: AssignIn, principal: CurrentPrincipal, session: SessionDep
+) -> ConversationOut:
+    conversation = await service.assign_conversation(
+        session, actor=principal, conversation_id=conversation_id, assignee_id=body.assignee_id,
+        team_id=body.team_id, now=utcnow(),
+    )
+    return (await queries.describe(session, [conversation]))[0]
+
+
+@router.post("/{conversation_id}/tags", response_model=list[str])
+async def change_tags(
+    conversation_id: int, body: TagsIn, principal: CurrentPrincipal, session: SessionDep
+) -> list[str]:
+    return await service.change_tags(
+        session, actor=principal, conversation_id=conversation_id, add=body.add,
+        remove=body.remove, now=utcnow(),
+    )

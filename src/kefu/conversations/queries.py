@@ -1,0 +1,186 @@
+"""Reading conversations: scoped lookups, filtered lists with search, and message history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.accounts.models import User
+from kefu.accounts.permissions import Permission
+from kefu.accounts.principal import Principal
+from kefu.conversations.models import Conversation, ConversationTag, Message
+from kefu.conversations.schemas import ConversationOut, CustomerBrief
+from kefu.conversations.status import Channel, Priority, Status
+from kefu.customers.models import Customer
+from kefu.shared.errors import NotFound
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationFilter:
+    statuses: tuple[Status, ...] = ()
+    channel: Channel | None = None
+    priority: Priority | None = None
+    assignee: str | None = None  # "me", "none", or a user id
+    team_id: int | None = None
+    tag: str | None = None
+    customer_id: int | None = None
+    query: str | None = None
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filtered(actor: Principal, filters: ConversationFilter) -> Select[tuple[Conversation]]:
+    query = select(Conversation).where(Conversation.shop_id == actor.shop_id)
+    if filters.statuses:
+        query = query.where(Conversation.status.in_([s.value for s in filters.statuses]))
+    if filters.channel is not None:
+        query = query.where(Conversation.channel == filters.channel.value)
+    if filters.priority is not None:
+        query = query.where(Conversation.priority == filters.priority.value)
+    if filters.assignee == "me":
+        query = query.where(Conversation.assignee_id == actor.user_id)
+    elif filters.assignee == "none":
+        query = query.where(Conversation.assignee_id.is_(None))
+    elif filters.assignee is not None:
+        query = query.where(Conversation.assignee_id == int(filters.assignee))
+    if filters.team_id is not None:
+        query = query.where(Conversation.team_id == filters.team_id)
+    if filters.customer_id is not None:
+        query = query.where(Conversation.customer_id == filters.customer_id)
+    if filters.tag:
+        query = query.where(
+            exists().where(
+                ConversationTag.conversation_id == Conversation.id,
+                ConversationTag.name == filters.tag,
+            )
+        )
+    if filters.query:
+        pattern = _like(filters.query.strip())
+        query = query.where(
+            or_(
+                Conversation.subject.ilike(pattern, escape="\\"),
+                exists().where(
+                    Message.conversation_id == Conversation.id,
+                    Message.body.ilike(pattern, escape="\\"),
+                ),
+                exists().where(
+                    Customer.id == Conversation.customer_id,
+                    or_(Customer.name.ilike(pattern, escape="\\"),
+                        Customer.email.ilike(pattern, escape="\\")),
+                ),
+            )
+        )
+    return query
+
+
+async def list_conversations(
+    session: AsyncSession, *, actor: Principal, filters: ConversationFilter, limit: int,
+    offset: int,
+) -> tuple[list[ConversationOut], int]:
+    """One page, newest activity first, and the total number matching."""
+    actor.require(Permission.CONVERSATIONS_READ)
+    base = _filtered(actor, filters)
+    total = await session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = await session.scalars(
+        base.order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return await describe(session, list(rows.all())), total
+
+
+async def get_conversation(
+    session: AsyncSession, *, shop_id: int, conversation_id: int
+) -> Conversation | None:
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None or conversation.shop_id != shop_id:
+        return None
+    return conversation
+
+
+async def require_conversation(
+    session: AsyncSession, *, actor: Principal, conversation_id: int
+) -> Conversation:
+    actor.require(Permission.CONVERSATIONS_READ)
+    conversation = await get_conversation(
+        session, shop_id=actor.shop_id, conversation_id=conversation_id
+    )
+    if conversation is None:
+        raise NotFound(f"no conversation {conversation_id}", code="conversation_not_found")
+    return conversation
+
+
+async def describe(session: AsyncSession, conversations: list[Conversation]) -> list[ConversationOut]:
+    """Join customers, assignees, tags and last message previews in four queries for the page."""
+    if not conversations:
+        return []
+    ids = [c.id for c in conversations]
+    customers = {
+        c.id: c
+        for c in await session.scalars(
+            select(Customer).where(Customer.id.in_({c.customer_id for c in conversations}))
+        )
+    }
+    assignee_ids = {c.assignee_id for c in conversations if c.assignee_id is not None}
+    names: dict[int, str] = {}
+    if assignee_ids:
+        names = dict((await session.execute(
+            select(User.id, User.name).where(User.id.in_(assignee_ids))
+        )).tuples().all())
+    tags: dict[int, list[str]] = {i: [] for i in ids}
+    for conversation_id, name in (await session.execute(
+        select(ConversationTag.conversation_id, ConversationTag.name)
+        .where(ConversationTag.conversation_id.in_(ids))
+        .order_by(ConversationTag.name)
+    )).tuples():
+        tags[conversation_id].append(name)
+    last_ids = select(func.max(Message.id)).where(
+        Message.conversation_id.in_(ids), Message.is_internal.is_(False)
+    ).group_by(Message.conversation_id)
+    previews = dict((await session.execute(
+        select(Message.conversation_id, Message.body).where(Message.id.in_(last_ids))
+    )).tuples().all())
+    out = []
+    for c in conversations:
+        customer = customers[c.customer_id]
+        out.append(ConversationOut(
+            id=c.id, channel=Channel(c.channel), status=Status(c.status),
+            priority=Priority(c.priority), subject=c.subject,
+            customer=CustomerBrief(id=customer.id, name=customer.name,
+                                   vip_level=customer.vip_level),
+            assignee_id=c.assignee_id,
+            assignee_name=names.get(c.assignee_id) if c.assignee_id else None,
+            team_id=c.team_id, tags=tags[c.id], message_count=c.message_count,
+            created_at=c.created_at, updated_at=c.updated_at, last_message_at=c.last_message_at,
+            first_response_at=c.first_response_at, resolved_at=c.resolved_at,
+            last_message_preview=previews.get(c.id, "")[:120],
+        ))
+    return out
+
+
+async def list_messages(
+    session: AsyncSession, *, actor: Principal, conversation_id: int, after_id: int | None,
+    limit: int,
+) -> Sequence[Message]:
+    """Messages in order; ``after_id`` lets a client catch up from the last one it has."""
+    await require_conversation(session, actor=actor, conversation_id=conversation_id)
+    query = select(Message).where(Message.conversation_id == conversation_id)
+    if after_id is not None:
+        query = query.where(Message.id > after_id)
+    rows = await session.scalars(query.order_by(Message.id).limit(limit))
+    return rows.all()
+
+
+async def list_tags(session: AsyncSession, *, actor: Principal) -> list[str]:
+    actor.require(Permission.CONVERSATIONS_READ)
+    rows = await session.scalars(
+        select(ConversationTag.name).where(ConversationTag.shop_id == actor.shop_id)
+        .distinct().order_by(ConversationTag.name)
+    )
+    return list(rows.all())

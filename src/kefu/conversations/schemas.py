@@ -1,0 +1,122 @@
+"""API shapes of the conversations domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from kefu.conversations.status import Channel, Priority, SenderType, Status
+
+MAX_MESSAGE_CHARS = 10_000
+MAX_TAG_CHARS = 50
+
+
+class CustomerBrief(BaseModel):
+    id: int
+    name: str
+    vip_level: int
+
+
+class ConversationOut(BaseModel):
+    id: int
+    channel: Channel
+    status: Status
+    priority: Priority
+    subject: str
+    customer: CustomerBrief
+    assignee_id: int | None
+    assignee_name: str | None
+    team_id: int | None
+    tags: list[str]
+    message_count: int
+    created_at: datetime
+    updated_at: datetime
+    last_message_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    last_message_preview: str = ""
+
+
+class ConversationPage(BaseModel):
+    items: list[ConversationOut]
+    total: int
+    next_offset: int | None
+
+
+class MessageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    conversation_id: int
+    sender_type: SenderType
+    sender_user_id: int | None
+    body: str
+    is_internal: bool
+    idempotency_key: str | None
+    created_at: datetime
+
+
+class MessageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    internal: bool = False
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=100)
+
+    @field_validator("body")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("message body is blank")
+        return value
+
+
+class ConversationCreate(BaseModel):
+    """Open a conversation on a customer's behalf (integrations); the body is their first message."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customer_id: int
+    channel: Channel = Channel.WEB
+    subject: str = Field(default="", max_length=200)
+    priority: Priority = Priority.NORMAL
+    body: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class StatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Status
+
+
+class PriorityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    priority: Priority
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    assignee_id: int | None = None
+    team_id: int | None = None
+
+
+class TagsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    add: list[str] = Field(default_factory=list, max_length=20)
+    remove: list[str] = Field(default_factory=list, max_length=20)
+
+    @field_validator("add", "remove")
+    @classmethod
+    def _clean(cls, values: list[str]) -> list[str]:
+        cleaned = []
+        for value in values:
+            tag = value.strip()
+            if not tag or len(tag) > MAX_TAG_CHARS:
+                raise ValueError(f"a tag has 1 to {MAX_TAG_CHARS} characters")
+            cleaned.append(tag)
+        return cleaned

@@ -1,0 +1,234 @@
+"""Changing conversations: messages with idempotent sends, status, assignment, priority and tags.
+
+Every write use case commits its own transaction; a message is acknowledged only after commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.accounts.models import Team, User
+from kefu.accounts.permissions import Permission, Role
+from kefu.accounts.principal import Principal
+from kefu.conversations.models import Conversation, ConversationTag, Message
+from kefu.conversations.queries import require_conversation
+from kefu.conversations.schemas import ConversationCreate, MessageIn
+from kefu.conversations.status import (
+    Priority,
+    SenderType,
+    Status,
+    can_transition,
+    status_after_customer_message,
+)
+from kefu.customers.models import Customer
+from kefu.shared.errors import Conflict, InvalidInput, NotFound
+
+ASSIGNABLE_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
+
+
+async def _existing(session: AsyncSession, *, shop_id: int, key: str | None) -> Message | None:
+    if key is None:
+        return None
+    return await session.scalar(
+        select(Message).where(Message.shop_id == shop_id, Message.idempotency_key == key)
+    )
+
+
+def _replay(message: Message, conversation_id: int) -> Message:
+    if message.conversation_id != conversation_id:
+        raise Conflict("idempotency key already used in another conversation",
+                       code="idempotency_key_reused")
+    return message
+
+
+async def _insert_message(
+    session: AsyncSession, conversation: Conversation, message: Message
+) -> tuple[Message, bool]:
+    """Insert and commit; if a concurrent send with the same key won, return its message."""
+    session.add(message)
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        winner = await _existing(session, shop_id=message.shop_id, key=message.idempotency_key)
+        if winner is None:
+            raise
+        return _replay(winner, conversation.id), False
+    return message, True
+
+
+async def post_message(
+    session: AsyncSession, *, actor: Principal, conversation_id: int, data: MessageIn,
+    now: datetime,
+) -> tuple[Message, bool]:
+    """Post an agent reply or internal note; returns the message and whether it is new."""
+    actor.require(Permission.CONVERSATIONS_NOTE if data.internal else Permission.CONVERSATIONS_REPLY)
+    conversation = await require_conversation(session, actor=actor, conversation_id=conversation_id)
+    existing = await _existing(session, shop_id=actor.shop_id, key=data.idempotency_key)
+    if existing is not None:
+        return _replay(existing, conversation.id), False
+    message = Message(
+        shop_id=actor.shop_id, conversation_id=conversation.id,
+        sender_type=SenderType.AGENT.value, sender_user_id=actor.user_id, body=data.body,
+        is_internal=data.internal, idempotency_key=data.idempotency_key, created_at=now,
+    )
+    conversation.message_count += 1
+    conversation.updated_at = now
+    if not data.internal:
+        conversation.last_message_at = now
+        if conversation.first_response_at is None:
+            conversation.first_response_at = now
+    return await _insert_message(session, conversation, message)
+
+
+async def add_customer_message(
+    session: AsyncSession, *, conversation: Conversation, body: str, idempotency_key: str | None,
+    now: datetime,
+) -> tuple[Message, bool]:
+    """Record a message from the customer; it wakes a pending, resolved or closed conversation."""
+    existing = await _existing(session, shop_id=conversation.shop_id, key=idempotency_key)
+    if existing is not None:
+        return _replay(existing, conversation.id), False
+    message = Message(
+        shop_id=conversation.shop_id, conversation_id=conversation.id,
+        sender_type=SenderType.CUSTOMER.value, body=body, is_internal=False,
+        idempotency_key=idempotency_key, created_at=now,
+    )
+    _apply_status(conversation, status_after_customer_message(Status(conversation.status)), now)
+    conversation.message_count += 1
+    conversation.updated_at = conversation.last_message_at = now
+    return await _insert_message(session, conversation, message)
+
+
+async def open_conversation(
+    session: AsyncSession, *, actor: Principal, data: ConversationCreate, now: datetime
+) -> tuple[Conversation, bool]:
+    """Open a conversation with the customer's first message; replays return the original."""
+    actor.require(Permission.CONVERSATIONS_MANAGE)
+    existing = await _existing(session, shop_id=actor.shop_id, key=data.idempotency_key)
+    if existing is not None:
+        conversation = await session.get(Conversation, existing.conversation_id)
+        assert conversation is not None
+        return conversation, False
+    customer = await session.get(Customer, data.customer_id)
+    if customer is None or customer.shop_id != actor.shop_id:
+        raise NotFound(f"no customer {data.customer_id}", code="customer_not_found")
+    conversation = Conversation(
+        shop_id=actor.shop_id, channel=data.channel.value, customer_id=customer.id,
+        subject=data.subject, status=Status.OPEN.value, priority=data.priority.value,
+        message_count=0, created_at=now, updated_at=now, last_message_at=now,
+    )
+    session.add(conversation)
+    await session.flush()
+    session.add(Message(
+        shop_id=actor.shop_id, conversation_id=conversation.id,
+        sender_type=SenderType.CUSTOMER.value, body=data.body, is_internal=False,
+        idempotency_key=data.idempotency_key, created_at=now,
+    ))
+    conversation.message_count = 1
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        winner = await _existing(session, shop_id=actor.shop_id, key=data.idempotency_key)
+        if winner is None:
+            raise
+        original = await session.get(Conversation, winner.conversation_id)
+        assert original is not None
+        return original, False
+    return conversation, True
+
+
+def _apply_status(conversation: Conversation, target: Status, now: datetime) -> None:
+    if target is Status.RESOLVED:
+        conversation.resolved_at = now
+    elif target is Status.CLOSED:
+        conversation.closed_at = now
+    elif target is Status.OPEN:
+        conversation.resolved_at = conversation.closed_at = None
+    conversation.status = target.value
+
+
+async def change_status(
+    session: AsyncSession, *, actor: Principal, conversation_id: int, status: Status,
+    now: datetime,
+) -> Conversation:
+    actor.require(Permission.CONVERSATIONS_MANAGE)
+    conversation = await require_conversation(session, actor=actor, conversation_id=conversation_id)
+    current = Status(conversation.status)
+    if current is status:
+        return conversation
+    if not can_transition(current, status):
+        raise Conflict(f"cannot move a conversation from {current} to {status}",
+                       code="invalid_transition", details={"from": current, "to": status})
+    _apply_status(conversation, status, now)
+    conversation.updated_at = now
+    await session.commit()
+    return conversation
+
+
+async def set_priority(
+    session: AsyncSession, *, actor: Principal, conversation_id: int, priority: Priority,
+    now: datetime,
+) -> Conversation:
+    actor.require(Permission.CONVERSATIONS_MANAGE)
+    conversation = await require_conversation(session, actor=actor, conversation_id=conversation_id)
+    conversation.priority = priority.value
+    conversation.updated_at = now
+    await session.commit()
+    return conversation
+
+
+async def assign_conversation(
+    session: AsyncSession, *, actor: Principal, conversation_id: int, assignee_id: int | None,
+    team_id: int | None, now: datetime,
+) -> Conversation:
+    """Agents take or release conversations themselves; assigning others needs a supervisor."""
+    actor.require(Permission.CONVERSATIONS_MANAGE)
+    conversation = await require_conversation(session, actor=actor, conversation_id=conversation_id)
+    touches_others = (assignee_id is not None and assignee_id != actor.user_id) or (
+        assignee_id is None and conversation.assignee_id not in (None, actor.user_id)
+    )
+    if touches_others:
+        actor.require(Permission.CONVERSATIONS_ASSIGN_ANY)
+    if assignee_id is not None:
+        user = await session.get(User, assignee_id)
+        if user is None or user.shop_id != actor.shop_id:
+            raise NotFound(f"no user {assignee_id}", code="user_not_found")
+        if not user.is_active or Role(user.role) not in ASSIGNABLE_ROLES:
+            raise InvalidInput(f"user {assignee_id} cannot take conversations",
+                               code="not_assignable")
+    if team_id is not None:
+        team = await session.get(Team, team_id)
+        if team is None or team.shop_id != actor.shop_id:
+            raise NotFound(f"no team {team_id}", code="team_not_found")
+    conversation.assignee_id = assignee_id
+    conversation.team_id = team_id if team_id is not None else conversation.team_id
+    conversation.updated_at = now
+    await session.commit()
+    return conversation
+
+
+async def change_tags(
+    session: AsyncSession, *, actor: Principal, conversation_id: int, add: list[str],
+    remove: list[str], now: datetime,
+) -> list[str]:
+    actor.require(Permission.CONVERSATIONS_MANAGE)
+    conversation = await require_conversation(session, actor=actor, conversation_id=conversation_id)
+    current = set(await session.scalars(
+        select(ConversationTag.name).where(ConversationTag.conversation_id == conversation.id)
+    ))
+    if remove:
+        await session.execute(delete(ConversationTag).where(
+            ConversationTag.conversation_id == conversation.id, ConversationTag.name.in_(remove)
+        ))
+    for name in sorted(set(add) - current):
+        session.add(ConversationTag(conversation_id=conversation.id, name=name,
+                                    shop_id=actor.shop_id))
+    conversation.updated_at = now
+    await session.commit()
+    return sorted((current - set(remove)) | set(add))

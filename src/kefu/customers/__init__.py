@@ -1,0 +1,1 @@
+"""Customer profiles, their identities on each channel, VIP levels and tags."""

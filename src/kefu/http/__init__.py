@@ -1,0 +1,1 @@
+"""What every HTTP route shares: dependencies, authentication and the error envelope."""

@@ -1,0 +1,49 @@
+"""Settings from ``KEFU_*`` environment variables, with safe defaults for the embedded mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "kefu-development-secret-change-me"
+
+
+class Settings(BaseSettings):
+    """One settings object, built in the entry point and passed down; never read at import."""
+
+    model_config = SettingsConfigDict(env_prefix="KEFU_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./var/kefu.db"
+    redis_url: str | None = None
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    default_locale: Literal["zh", "en"] = "zh"
+    session_max_age_seconds: int = 14 * 24 * 3600
+    cookie_secure: bool = False
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_seconds: int = Field(default=300, ge=1)
+    max_message_chars: int = Field(default=10_000, ge=1)
+    max_request_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        secret = self.secret_key.get_secret_value()
+        if self.env == "production" and (secret == DEFAULT_SECRET or len(secret) < 32):
+            raise ValueError(
+                "KEFU_SECRET_KEY must be set to a random value of at least 32 characters "
+                "when KEFU_ENV=production"
+            )
+        return self
+
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file behind ``database_url``, or None for other databases."""
+        prefix = "sqlite+aiosqlite:///"
+        if not self.database_url.startswith(prefix):
+            return None
+        rest = self.database_url.removeprefix(prefix)
+        return None if rest in ("", ":memory:") else Path(rest)
