@@ -63,6 +63,9 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     application = create_app(settings)
+    if application.state.redis is not None:
+        # Failure counters live in Redis across tests; each test starts from a clean slate.
+        await application.state.redis.flushdb()
     yield application
     if application.state.redis is not None:
         await application.state.redis.aclose()

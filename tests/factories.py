@@ -33,8 +33,13 @@ class Factory:
             return shop
 
     async def user(
-        self, shop: Shop, *, role: str = "agent", tier: str | None = None,
-        department: str | None = None, name: str | None = None,
+        self,
+        shop: Shop,
+        *,
+        role: str = "agent",
+        tier: str | None = None,
+        department: str | None = None,
+        name: str | None = None,
     ) -> User:
         n = next(_seq)
         if role == "agent" and tier is None:
@@ -43,9 +48,15 @@ class Factory:
             department = "logistics"
         async with self.db.session() as session:
             user = User(
-                shop_id=shop.id, email=f"user{n}-{uuid.uuid4().hex[:8]}@example.com",
-                name=name or f"用户{n}", password_hash=_HASH, role=role, tier=tier,
-                department=department, is_active=True, created_at=utcnow(),
+                shop_id=shop.id,
+                email=f"user{n}-{uuid.uuid4().hex[:8]}@example.com",
+                name=name or f"用户{n}",
+                password_hash=_HASH,
+                role=role,
+                tier=tier,
+                department=department,
+                is_active=True,
+                created_at=utcnow(),
             )
             session.add(user)
             await session.commit()
@@ -56,41 +67,69 @@ class Factory:
         now = utcnow()
         async with self.db.session() as session:
             customer = Customer(
-                shop_id=shop.id, name=name, email=f"customer{n}@example.com", vip_level=vip_level,
-                tags=[], note="", created_at=now, updated_at=now,
+                shop_id=shop.id,
+                name=name,
+                email=f"customer{n}@example.com",
+                vip_level=vip_level,
+                tags=[],
+                note="",
+                created_at=now,
+                updated_at=now,
             )
             session.add(customer)
             await session.commit()
             return customer
 
     async def conversation(
-        self, shop: Shop, *, customer: Customer | None = None, status: str = "open",
-        channel: str = "web", subject: str = "", messages: tuple[str, ...] = ("你好，我的订单到哪了？",),
-        assignee: User | None = None, at: datetime | None = None,
+        self,
+        shop: Shop,
+        *,
+        customer: Customer | None = None,
+        status: str = "open",
+        channel: str = "web",
+        subject: str = "",
+        messages: tuple[str, ...] = ("你好，我的订单到哪了？",),
+        assignee: User | None = None,
+        at: datetime | None = None,
     ) -> Conversation:
         customer = customer or await self.customer(shop)
         at = at or utcnow()
         async with self.db.session() as session:
             conversation = Conversation(
-                shop_id=shop.id, channel=channel, customer_id=customer.id, subject=subject,
-                status=status, priority="normal", assignee_id=assignee.id if assignee else None,
-                message_count=len(messages), created_at=at, updated_at=at, last_message_at=at,
+                shop_id=shop.id,
+                channel=channel,
+                customer_id=customer.id,
+                subject=subject,
+                status=status,
+                priority="normal",
+                assignee_id=assignee.id if assignee else None,
+                message_count=len(messages),
+                created_at=at,
+                updated_at=at,
+                last_message_at=at,
             )
             session.add(conversation)
             await session.flush()
             for i, body in enumerate(messages):
-                session.add(Message(
-                    shop_id=shop.id, conversation_id=conversation.id, sender_type="customer",
-                    body=body, is_internal=False, created_at=at + timedelta(seconds=i),
-                ))
+                session.add(
+                    Message(
+                        shop_id=shop.id,
+                        conversation_id=conversation.id,
+                        sender_type="customer",
+                        body=body,
+                        is_internal=False,
+                        created_at=at + timedelta(seconds=i),
+                    )
+                )
             await session.commit()
             return conversation
 
 
 async def login(client: httpx.AsyncClient, user: User, password: str = PASSWORD) -> str:
     """Log ``client`` in as ``user`` and make it send the CSRF token from now on."""
-    response = await client.post("/api/v1/auth/login",
-                                 json={"email": user.email, "password": password})
+    response = await client.post(
+        "/api/v1/auth/login", json={"email": user.email, "password": password}
+    )
     assert response.status_code == 200, response.text
     csrf: str = response.json()["csrf_token"]
     client.headers["X-CSRF-Token"] = csrf

@@ -79,9 +79,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await session.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok", "version": __version__})
 
-    for router in (accounts_router, customers_router, commerce_router, conversations_router,
-                   web_router):
+    for router in (
+        accounts_router,
+        customers_router,
+        commerce_router,
+        conversations_router,
+        web_router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
     return app
-

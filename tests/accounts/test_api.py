@@ -7,7 +7,9 @@ import httpx
 from tests.factories import PASSWORD, Factory, login
 
 
-async def test_login_sets_session_and_me_returns_user(client: httpx.AsyncClient, factory: Factory) -> None:
+async def test_login_sets_session_and_me_returns_user(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
     shop = await factory.shop()
     user = await factory.user(shop, role="admin")
     await login(client, user)
@@ -16,10 +18,14 @@ async def test_login_sets_session_and_me_returns_user(client: httpx.AsyncClient,
     assert response.json()["email"] == user.email
 
 
-async def test_wrong_password_is_refused_with_code(client: httpx.AsyncClient, factory: Factory) -> None:
+async def test_wrong_password_is_refused_with_code(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
     shop = await factory.shop()
     user = await factory.user(shop)
-    response = await client.post("/api/v1/auth/login", json={"email": user.email, "password": "nope"})
+    response = await client.post(
+        "/api/v1/auth/login", json={"email": user.email, "password": "nope"}
+    )
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "bad_credentials"
 
@@ -75,8 +81,10 @@ async def test_agent_cannot_manage_users(client: httpx.AsyncClient, factory: Fac
     shop = await factory.shop()
     agent = await factory.user(shop, role="agent")
     await login(client, agent)
-    r = await client.post("/api/v1/users", json={
-        "email": "new@example.com", "name": "新人", "password": "longenough1"})
+    r = await client.post(
+        "/api/v1/users",
+        json={"email": "new@example.com", "name": "新人", "password": "longenough1"},
+    )
     assert r.status_code == 403
 
 
@@ -86,9 +94,16 @@ async def test_admin_creates_agent_with_tier_and_it_is_audited(
     shop = await factory.shop()
     admin = await factory.user(shop, role="admin")
     await login(client, admin)
-    r = await client.post("/api/v1/users", json={
-        "email": f"senior-{shop.slug}@example.com", "name": "李四", "password": "longenough1",
-        "role": "agent", "tier": "senior"})
+    r = await client.post(
+        "/api/v1/users",
+        json={
+            "email": f"senior-{shop.slug}@example.com",
+            "name": "李四",
+            "password": "longenough1",
+            "role": "agent",
+            "tier": "senior",
+        },
+    )
     assert r.status_code == 201, r.text
     assert r.json()["tier"] == "senior"
     audit = (await client.get("/api/v1/audit")).json()

@@ -14,11 +14,15 @@ async def test_agent_lists_opens_and_replies(client: httpx.AsyncClient, factory:
     await login(client, agent)
     page = (await client.get("/api/v1/conversations")).json()
     assert [c["id"] for c in page["items"]] == [conversation.id]
-    r = await client.post(f"/api/v1/conversations/{conversation.id}/messages",
-                          json={"body": "您好，可以换货", "idempotency_key": "k1"})
+    r = await client.post(
+        f"/api/v1/conversations/{conversation.id}/messages",
+        json={"body": "您好，可以换货", "idempotency_key": "k1"},
+    )
     assert r.status_code == 201
-    again = await client.post(f"/api/v1/conversations/{conversation.id}/messages",
-                              json={"body": "您好，可以换货", "idempotency_key": "k1"})
+    again = await client.post(
+        f"/api/v1/conversations/{conversation.id}/messages",
+        json={"body": "您好，可以换货", "idempotency_key": "k1"},
+    )
     assert again.status_code == 200
     assert again.json()["id"] == r.json()["id"]
     messages = (await client.get(f"/api/v1/conversations/{conversation.id}/messages")).json()
@@ -28,7 +32,9 @@ async def test_agent_lists_opens_and_replies(client: httpx.AsyncClient, factory:
     assert detail["message_count"] == 3
 
 
-async def test_search_finds_chinese_text_in_messages(client: httpx.AsyncClient, factory: Factory) -> None:
+async def test_search_finds_chinese_text_in_messages(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
     shop = await factory.shop()
     agent = await factory.user(shop)
     hit = await factory.conversation(shop, messages=("快递一直没有更新物流信息",))
@@ -38,7 +44,9 @@ async def test_search_finds_chinese_text_in_messages(client: httpx.AsyncClient, 
     assert [c["id"] for c in page["items"]] == [hit.id]
 
 
-async def test_status_machine_refuses_illegal_moves(client: httpx.AsyncClient, factory: Factory) -> None:
+async def test_status_machine_refuses_illegal_moves(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
     shop = await factory.shop()
     agent = await factory.user(shop)
     conversation = await factory.conversation(shop)

@@ -42,11 +42,19 @@ def login_guard(request: Request) -> LoginGuard:
 
 @router.post("/auth/login", response_model=SessionOut)
 async def login(
-    body: LoginIn, request: Request, session: SessionDep,
+    body: LoginIn,
+    request: Request,
+    session: SessionDep,
     guard: Annotated[LoginGuard, Depends(login_guard)],
 ) -> SessionOut:
-    user = await log_in(session, guard=guard, email=body.email, password=body.password,
-                        address=client_address(request), now=utcnow())
+    user = await log_in(
+        session,
+        guard=guard,
+        email=body.email,
+        password=body.password,
+        address=client_address(request),
+        now=utcnow(),
+    )
     start_web_session(request, user)
     return SessionOut(user=UserOut.model_validate(user), csrf_token=request.session["csrf"])
 
@@ -83,21 +91,26 @@ async def list_users(principal: CurrentPrincipal, session: SessionDep) -> list[U
 
 @router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
 async def create_user(
-    body: UserCreate, principal: Annotated[Principal, Depends(requires(Permission.USERS_MANAGE))],
+    body: UserCreate,
+    principal: Annotated[Principal, Depends(requires(Permission.USERS_MANAGE))],
     session: SessionDep,
 ) -> UserOut:
-    user = await service.create_user(session, actor=principal, shop_id=principal.shop_id,
-                                     data=body, now=utcnow())
+    user = await service.create_user(
+        session, actor=principal, shop_id=principal.shop_id, data=body, now=utcnow()
+    )
     return UserOut.model_validate(user)
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)
 async def update_user(
-    user_id: int, body: UserUpdate,
-    principal: Annotated[Principal, Depends(requires(Permission.USERS_MANAGE))], session: SessionDep,
+    user_id: int,
+    body: UserUpdate,
+    principal: Annotated[Principal, Depends(requires(Permission.USERS_MANAGE))],
+    session: SessionDep,
 ) -> UserOut:
-    user = await service.update_user(session, actor=principal, user_id=user_id, data=body,
-                                     now=utcnow())
+    user = await service.update_user(
+        session, actor=principal, user_id=user_id, data=body, now=utcnow()
+    )
     return UserOut.model_validate(user)
 
 
@@ -109,29 +122,36 @@ async def list_tokens(principal: CurrentPrincipal, session: SessionDep) -> list[
 
 @router.post("/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
 async def create_token(
-    body: TokenCreate, principal: Annotated[Principal, Depends(requires(Permission.TOKENS_MANAGE))],
+    body: TokenCreate,
+    principal: Annotated[Principal, Depends(requires(Permission.TOKENS_MANAGE))],
     session: SessionDep,
 ) -> TokenCreated:
-    token, secret = await service.create_api_token(session, actor=principal, data=body,
-                                                   now=utcnow())
+    token, secret = await service.create_api_token(
+        session, actor=principal, data=body, now=utcnow()
+    )
     return TokenCreated(**TokenOut.model_validate(token).model_dump(), token=secret)
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut)
 async def revoke_token(
-    token_id: int, principal: Annotated[Principal, Depends(requires(Permission.TOKENS_MANAGE))],
+    token_id: int,
+    principal: Annotated[Principal, Depends(requires(Permission.TOKENS_MANAGE))],
     session: SessionDep,
 ) -> TokenOut:
-    token = await service.revoke_api_token(session, actor=principal, token_id=token_id,
-                                           now=utcnow())
+    token = await service.revoke_api_token(
+        session, actor=principal, token_id=token_id, now=utcnow()
+    )
     return TokenOut.model_validate(token)
 
 
 @router.get("/audit", response_model=list[AuditEventOut])
 async def list_audit(
-    principal: CurrentPrincipal, session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100, before_id: int | None = None,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    before_id: int | None = None,
 ) -> list[AuditEventOut]:
-    events = await service.list_audit_events(session, actor=principal, limit=limit,
-                                             before_id=before_id)
+    events = await service.list_audit_events(
+        session, actor=principal, limit=limit, before_id=before_id
+    )
     return [AuditEventOut.model_validate(e) for e in events]

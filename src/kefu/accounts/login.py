@@ -24,7 +24,12 @@ class LoginGuard:
 
 
 async def log_in(
-    session: AsyncSession, *, guard: LoginGuard, email: str, password: str, address: str,
+    session: AsyncSession,
+    *,
+    guard: LoginGuard,
+    email: str,
+    password: str,
+    address: str,
     now: datetime,
 ) -> User:
     """Return the user or raise; refuses without checking the password once a limit is reached."""
@@ -33,8 +38,9 @@ async def log_in(
         await guard.counter.count(email_key) >= guard.max_failures
         or await guard.counter.count(address_key) >= guard.max_failures * ADDRESS_FACTOR
     ):
-        raise RateLimited("too many failed logins; try again later",
-                          retry_after=guard.window_seconds)
+        raise RateLimited(
+            "too many failed logins; try again later", retry_after=guard.window_seconds
+        )
     user = await service.authenticate(session, email=email, password=password, now=now)
     if user is None:
         await guard.counter.add(email_key)

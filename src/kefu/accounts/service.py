@@ -27,7 +27,7 @@ async def record_audit(
     now: datetime,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Append one audit row in the caller's transaction, so it lands exactly when the action does."""
+    """Append one audit row in the caller's transaction, so it lands exactly with the action."""
     session.add(
         AuditEvent(
             shop_id=actor.shop_id,
@@ -52,7 +52,8 @@ async def create_shop(session: AsyncSession, *, slug: str, name: str, now: datet
 
 
 async def get_shop_by_slug(session: AsyncSession, slug: str) -> Shop | None:
-    return await session.scalar(select(Shop).where(Shop.slug == slug))
+    shop: Shop | None = await session.scalar(select(Shop).where(Shop.slug == slug))
+    return shop
 
 
 async def require_shop_by_slug(session: AsyncSession, slug: str) -> Shop:
@@ -79,7 +80,9 @@ async def require_user(session: AsyncSession, *, shop_id: int, user_id: int) -> 
 
 async def list_users(session: AsyncSession, *, actor: Principal) -> Sequence[User]:
     actor.require(Permission.USERS_READ)
-    rows = await session.scalars(select(User).where(User.shop_id == actor.shop_id).order_by(User.id))
+    rows = await session.scalars(
+        select(User).where(User.shop_id == actor.shop_id).order_by(User.id)
+    )
     return rows.all()
 
 
@@ -124,8 +127,13 @@ async def create_user(
     await session.flush()
     if actor is not None:
         await record_audit(
-            session, actor=actor, action="user.create", target_type="user", target_id=user.id,
-            now=now, detail={"email": email, "role": data.role.value},
+            session,
+            actor=actor,
+            action="user.create",
+            target_type="user",
+            target_id=user.id,
+            now=now,
+            detail={"email": email, "role": data.role.value},
         )
     await session.commit()
     return user
@@ -142,8 +150,9 @@ async def update_user(
     ):
         raise Forbidden(f"role '{actor.role}' may not change this user's role")
     if user.id == actor.user_id and (data.is_active is False or data.role is not None):
-        raise InvalidInput("you cannot deactivate yourself or change your own role",
-                           code="self_change_refused")
+        raise InvalidInput(
+            "you cannot deactivate yourself or change your own role", code="self_change_refused"
+        )
     if "team_id" in changes:
         await _check_team(session, shop_id=actor.shop_id, team_id=data.team_id)
     password = changes.pop("password", None)
@@ -152,7 +161,12 @@ async def update_user(
     for field, value in changes.items():
         setattr(user, field, value.value if hasattr(value, "value") else value)
     await record_audit(
-        session, actor=actor, action="user.update", target_type="user", target_id=user.id, now=now,
+        session,
+        actor=actor,
+        action="user.update",
+        target_type="user",
+        target_id=user.id,
+        now=now,
         detail={"fields": sorted(changes) + (["password"] if password is not None else [])},
     )
     await session.commit()
@@ -193,8 +207,13 @@ async def create_api_token(
     session.add(token)
     await session.flush()
     await record_audit(
-        session, actor=actor, action="token.create", target_type="api_token", target_id=token.id,
-        now=now, detail={"name": data.name, "role": data.role.value},
+        session,
+        actor=actor,
+        action="token.create",
+        target_type="api_token",
+        target_id=token.id,
+        now=now,
+        detail={"name": data.name, "role": data.role.value},
     )
     await session.commit()
     return token, secret
@@ -218,14 +237,20 @@ async def revoke_api_token(
     if token.revoked_at is None:
         token.revoked_at = now
         await record_audit(
-            session, actor=actor, action="token.revoke", target_type="api_token",
-            target_id=token.id, now=now,
+            session,
+            actor=actor,
+            action="token.revoke",
+            target_type="api_token",
+            target_id=token.id,
+            now=now,
         )
         await session.commit()
     return token
 
 
-async def resolve_api_token(session: AsyncSession, *, secret: str, now: datetime) -> ApiToken | None:
+async def resolve_api_token(
+    session: AsyncSession, *, secret: str, now: datetime
+) -> ApiToken | None:
     """The live token with this secret, with its last use stamped, or None."""
     token = await session.scalar(
         select(ApiToken).where(ApiToken.token_hash == security.hash_token(secret))

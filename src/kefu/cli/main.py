@@ -63,8 +63,13 @@ def serve(
     from kefu.app import create_app
 
     settings = load_settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                log_level="info", proxy_headers=False)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        proxy_headers=False,
+    )
 
 
 @shop_app.command("create")
@@ -95,14 +100,17 @@ def user_create(
     tier: Annotated[Tier | None, typer.Option(help="For agents.")] = None,
     department: Annotated[Department | None, typer.Option(help="For department staff.")] = None,
     password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                          envvar="KEFU_NEW_PASSWORD")
+        str,
+        typer.Option(
+            prompt=True, hide_input=True, confirmation_prompt=True, envvar="KEFU_NEW_PASSWORD"
+        ),
     ] = "",
 ) -> None:
     """Create a user in a shop (the password is asked for, or read from KEFU_NEW_PASSWORD)."""
     try:
-        data = UserCreate(email=email, name=name, password=password, role=role, tier=tier,
-                          department=department)
+        data = UserCreate(
+            email=email, name=name, password=password, role=role, tier=tier, department=department
+        )
     except ValueError as exc:
         raise fail(str(exc)) from None
 
@@ -111,8 +119,9 @@ def user_create(
         try:
             async with db.session() as session:
                 found = await accounts.require_shop_by_slug(session, shop)
-                user = await accounts.create_user(session, actor=None, shop_id=found.id, data=data,
-                                                  now=utcnow())
+                user = await accounts.create_user(
+                    session, actor=None, shop_id=found.id, data=data, now=utcnow()
+                )
                 console.print(f"user [bold]{user.email}[/] ({user.role}) created in {shop}")
         finally:
             await db.dispose()

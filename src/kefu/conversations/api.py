@@ -31,17 +31,28 @@ AssigneeFilter = Annotated[
 
 @router.get("", response_model=ConversationPage)
 async def list_conversations(
-    principal: CurrentPrincipal, session: SessionDep,
+    principal: CurrentPrincipal,
+    session: SessionDep,
     status_: Annotated[list[Status] | None, Query(alias="status")] = None,
-    channel: Channel | None = None, priority: Priority | None = None,
-    assignee: AssigneeFilter = None, team_id: int | None = None,
-    tag: Annotated[str | None, Query(max_length=50)] = None, customer_id: int | None = None,
+    channel: Channel | None = None,
+    priority: Priority | None = None,
+    assignee: AssigneeFilter = None,
+    team_id: int | None = None,
+    tag: Annotated[str | None, Query(max_length=50)] = None,
+    customer_id: int | None = None,
     q: Annotated[str | None, Query(max_length=200, description="search text")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 25, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 25,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ConversationPage:
     filters = queries.ConversationFilter(
-        statuses=tuple(status_ or ()), channel=channel, priority=priority, assignee=assignee,
-        team_id=team_id, tag=tag, customer_id=customer_id, query=q or None,
+        statuses=tuple(status_ or ()),
+        channel=channel,
+        priority=priority,
+        assignee=assignee,
+        team_id=team_id,
+        tag=tag,
+        customer_id=customer_id,
+        query=q or None,
     )
     items, total = await queries.list_conversations(
         session, actor=principal, filters=filters, limit=limit, offset=offset
@@ -52,7 +63,10 @@ async def list_conversations(
 
 @router.post("", response_model=ConversationOut, status_code=status.HTTP_201_CREATED)
 async def open_conversation(
-    body: ConversationCreate, principal: CurrentPrincipal, session: SessionDep, response: Response,
+    body: ConversationCreate,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    response: Response,
 ) -> ConversationOut:
     conversation, created = await service.open_conversation(
         session, actor=principal, data=body, now=utcnow()
@@ -79,8 +93,11 @@ async def get_conversation(
 
 @router.get("/{conversation_id}/messages", response_model=list[MessageOut])
 async def list_messages(
-    conversation_id: int, principal: CurrentPrincipal, session: SessionDep,
-    after_id: int | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 200,
+    conversation_id: int,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    after_id: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> list[MessageOut]:
     messages = await queries.list_messages(
         session, actor=principal, conversation_id=conversation_id, after_id=after_id, limit=limit
@@ -89,12 +106,16 @@ async def list_messages(
 
 
 @router.post(
-    "/{conversation_id}/messages", response_model=MessageOut,
+    "/{conversation_id}/messages",
+    response_model=MessageOut,
     status_code=status.HTTP_201_CREATED,
     responses={200: {"description": "replay of an earlier send with the same idempotency key"}},
 )
 async def post_message(
-    conversation_id: int, body: MessageIn, principal: CurrentPrincipal, session: SessionDep,
+    conversation_id: int,
+    body: MessageIn,
+    principal: CurrentPrincipal,
+    session: SessionDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ) -> MessageOut:
@@ -123,7 +144,10 @@ async def set_priority(
     conversation_id: int, body: PriorityIn, principal: CurrentPrincipal, session: SessionDep
 ) -> ConversationOut:
     conversation = await service.set_priority(
-        session, actor=principal, conversation_id=conversation_id, priority=body.priority,
+        session,
+        actor=principal,
+        conversation_id=conversation_id,
+        priority=body.priority,
         now=utcnow(),
     )
     return (await queries.describe(session, [conversation]))[0]
@@ -134,8 +158,12 @@ async def assign(
     conversation_id: int, body: AssignIn, principal: CurrentPrincipal, session: SessionDep
 ) -> ConversationOut:
     conversation = await service.assign_conversation(
-        session, actor=principal, conversation_id=conversation_id, assignee_id=body.assignee_id,
-        team_id=body.team_id, now=utcnow(),
+        session,
+        actor=principal,
+        conversation_id=conversation_id,
+        assignee_id=body.assignee_id,
+        team_id=body.team_id,
+        now=utcnow(),
     )
     return (await queries.describe(session, [conversation]))[0]
 
@@ -145,6 +173,10 @@ async def change_tags(
     conversation_id: int, body: TagsIn, principal: CurrentPrincipal, session: SessionDep
 ) -> list[str]:
     return await service.change_tags(
-        session, actor=principal, conversation_id=conversation_id, add=body.add,
-        remove=body.remove, now=utcnow(),
+        session,
+        actor=principal,
+        conversation_id=conversation_id,
+        add=body.add,
+        remove=body.remove,
+        now=utcnow(),
     )

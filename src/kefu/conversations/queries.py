@@ -71,8 +71,10 @@ def _filtered(actor: Principal, filters: ConversationFilter) -> Select[tuple[Con
                 ),
                 exists().where(
                     Customer.id == Conversation.customer_id,
-                    or_(Customer.name.ilike(pattern, escape="\\"),
-                        Customer.email.ilike(pattern, escape="\\")),
+                    or_(
+                        Customer.name.ilike(pattern, escape="\\"),
+                        Customer.email.ilike(pattern, escape="\\"),
+                    ),
                 ),
             )
         )
@@ -80,7 +82,11 @@ def _filtered(actor: Principal, filters: ConversationFilter) -> Select[tuple[Con
 
 
 async def list_conversations(
-    session: AsyncSession, *, actor: Principal, filters: ConversationFilter, limit: int,
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    filters: ConversationFilter,
+    limit: int,
     offset: int,
 ) -> tuple[list[ConversationOut], int]:
     """One page, newest activity first, and the total number matching."""
@@ -116,7 +122,9 @@ async def require_conversation(
     return conversation
 
 
-async def describe(session: AsyncSession, conversations: list[Conversation]) -> list[ConversationOut]:
+async def describe(
+    session: AsyncSession, conversations: list[Conversation]
+) -> list[ConversationOut]:
     """Join customers, assignees, tags and last message previews in four queries for the page."""
     if not conversations:
         return []
@@ -130,42 +138,69 @@ async def describe(session: AsyncSession, conversations: list[Conversation]) -> 
     assignee_ids = {c.assignee_id for c in conversations if c.assignee_id is not None}
     names: dict[int, str] = {}
     if assignee_ids:
-        names = dict((await session.execute(
-            select(User.id, User.name).where(User.id.in_(assignee_ids))
-        )).tuples().all())
+        names = dict(
+            (await session.execute(select(User.id, User.name).where(User.id.in_(assignee_ids))))
+            .tuples()
+            .all()
+        )
     tags: dict[int, list[str]] = {i: [] for i in ids}
-    for conversation_id, name in (await session.execute(
-        select(ConversationTag.conversation_id, ConversationTag.name)
-        .where(ConversationTag.conversation_id.in_(ids))
-        .order_by(ConversationTag.name)
-    )).tuples():
+    for conversation_id, name in (
+        await session.execute(
+            select(ConversationTag.conversation_id, ConversationTag.name)
+            .where(ConversationTag.conversation_id.in_(ids))
+            .order_by(ConversationTag.name)
+        )
+    ).tuples():
         tags[conversation_id].append(name)
-    last_ids = select(func.max(Message.id)).where(
-        Message.conversation_id.in_(ids), Message.is_internal.is_(False)
-    ).group_by(Message.conversation_id)
-    previews = dict((await session.execute(
-        select(Message.conversation_id, Message.body).where(Message.id.in_(last_ids))
-    )).tuples().all())
+    last_ids = (
+        select(func.max(Message.id))
+        .where(Message.conversation_id.in_(ids), Message.is_internal.is_(False))
+        .group_by(Message.conversation_id)
+    )
+    previews = dict(
+        (
+            await session.execute(
+                select(Message.conversation_id, Message.body).where(Message.id.in_(last_ids))
+            )
+        )
+        .tuples()
+        .all()
+    )
     out = []
     for c in conversations:
         customer = customers[c.customer_id]
-        out.append(ConversationOut(
-            id=c.id, channel=Channel(c.channel), status=Status(c.status),
-            priority=Priority(c.priority), subject=c.subject,
-            customer=CustomerBrief(id=customer.id, name=customer.name,
-                                   vip_level=customer.vip_level),
-            assignee_id=c.assignee_id,
-            assignee_name=names.get(c.assignee_id) if c.assignee_id else None,
-            team_id=c.team_id, tags=tags[c.id], message_count=c.message_count,
-            created_at=c.created_at, updated_at=c.updated_at, last_message_at=c.last_message_at,
-            first_response_at=c.first_response_at, resolved_at=c.resolved_at,
-            last_message_preview=previews.get(c.id, "")[:120],
-        ))
+        out.append(
+            ConversationOut(
+                id=c.id,
+                channel=Channel(c.channel),
+                status=Status(c.status),
+                priority=Priority(c.priority),
+                subject=c.subject,
+                customer=CustomerBrief(
+                    id=customer.id, name=customer.name, vip_level=customer.vip_level
+                ),
+                assignee_id=c.assignee_id,
+                assignee_name=names.get(c.assignee_id) if c.assignee_id else None,
+                team_id=c.team_id,
+                tags=tags[c.id],
+                message_count=c.message_count,
+                created_at=c.created_at,
+                updated_at=c.updated_at,
+                last_message_at=c.last_message_at,
+                first_response_at=c.first_response_at,
+                resolved_at=c.resolved_at,
+                last_message_preview=previews.get(c.id, "")[:120],
+            )
+        )
     return out
 
 
 async def list_messages(
-    session: AsyncSession, *, actor: Principal, conversation_id: int, after_id: int | None,
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    conversation_id: int,
+    after_id: int | None,
     limit: int,
 ) -> Sequence[Message]:
     """Messages in order; ``after_id`` lets a client catch up from the last one it has."""
@@ -180,7 +215,9 @@ async def list_messages(
 async def list_tags(session: AsyncSession, *, actor: Principal) -> list[str]:
     actor.require(Permission.CONVERSATIONS_READ)
     rows = await session.scalars(
-        select(ConversationTag.name).where(ConversationTag.shop_id == actor.shop_id)
-        .distinct().order_by(ConversationTag.name)
+        select(ConversationTag.name)
+        .where(ConversationTag.shop_id == actor.shop_id)
+        .distinct()
+        .order_by(ConversationTag.name)
     )
     return list(rows.all())

@@ -73,7 +73,7 @@ class MessageIn(BaseModel):
 
 
 class ConversationCreate(BaseModel):
-    """Open a conversation on a customer's behalf (integrations); the body is their first message."""
+    """Open a conversation for a customer (integrations); the body is their first message."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -6,8 +6,9 @@ Every write use case commits its own transaction; a message is acknowledged only
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +26,7 @@ from kefu.conversations.status import (
     status_after_customer_message,
 )
 from kefu.customers.models import Customer
+from kefu.shared.db import UTCDateTime
 from kefu.shared.errors import Conflict, InvalidInput, NotFound
 
 ASSIGNABLE_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
@@ -33,60 +35,95 @@ ASSIGNABLE_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.SUPERVISOR, Role.AGEN
 async def _existing(session: AsyncSession, *, shop_id: int, key: str | None) -> Message | None:
     if key is None:
         return None
-    return await session.scalar(
+    message: Message | None = await session.scalar(
         select(Message).where(Message.shop_id == shop_id, Message.idempotency_key == key)
     )
+    return message
 
 
 def _replay(message: Message, conversation_id: int) -> Message:
     if message.conversation_id != conversation_id:
-        raise Conflict("idempotency key already used in another conversation",
-                       code="idempotency_key_reused")
+        raise Conflict(
+            "idempotency key already used in another conversation", code="idempotency_key_reused"
+        )
     return message
 
 
-async def _insert_message(
-    session: AsyncSession, conversation: Conversation, message: Message
-) -> tuple[Message, bool]:
+async def _insert_message(session: AsyncSession, message: Message) -> tuple[Message, bool]:
     """Insert and commit; if a concurrent send with the same key won, return its message."""
+    conversation_id, shop_id, key = (
+        message.conversation_id,
+        message.shop_id,
+        message.idempotency_key,
+    )
     session.add(message)
     try:
         await session.commit()
     except IntegrityError:
         await session.rollback()
-        winner = await _existing(session, shop_id=message.shop_id, key=message.idempotency_key)
+        winner = await _existing(session, shop_id=shop_id, key=key)
         if winner is None:
             raise
-        return _replay(winner, conversation.id), False
+        return _replay(winner, conversation_id), False
     return message, True
 
 
 async def post_message(
-    session: AsyncSession, *, actor: Principal, conversation_id: int, data: MessageIn,
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    conversation_id: int,
+    data: MessageIn,
     now: datetime,
 ) -> tuple[Message, bool]:
     """Post an agent reply or internal note; returns the message and whether it is new."""
-    actor.require(Permission.CONVERSATIONS_NOTE if data.internal else Permission.CONVERSATIONS_REPLY)
+    actor.require(
+        Permission.CONVERSATIONS_NOTE if data.internal else Permission.CONVERSATIONS_REPLY
+    )
     conversation = await require_conversation(session, actor=actor, conversation_id=conversation_id)
     existing = await _existing(session, shop_id=actor.shop_id, key=data.idempotency_key)
     if existing is not None:
         return _replay(existing, conversation.id), False
     message = Message(
-        shop_id=actor.shop_id, conversation_id=conversation.id,
-        sender_type=SenderType.AGENT.value, sender_user_id=actor.user_id, body=data.body,
-        is_internal=data.internal, idempotency_key=data.idempotency_key, created_at=now,
+        shop_id=actor.shop_id,
+        conversation_id=conversation.id,
+        sender_type=SenderType.AGENT.value,
+        sender_user_id=actor.user_id,
+        body=data.body,
+        is_internal=data.internal,
+        idempotency_key=data.idempotency_key,
+        created_at=now,
     )
-    conversation.message_count += 1
-    conversation.updated_at = now
+    changes: dict[str, Any] = {}
     if not data.internal:
-        conversation.last_message_at = now
-        if conversation.first_response_at is None:
-            conversation.first_response_at = now
-    return await _insert_message(session, conversation, message)
+        changes = {
+            "last_message_at": now,
+            "first_response_at": func.coalesce(
+                Conversation.first_response_at, literal(now, UTCDateTime())
+            ),
+        }
+    await _count_message(session, conversation.id, now, changes)
+    return await _insert_message(session, message)
+
+
+async def _count_message(
+    session: AsyncSession, conversation_id: int, now: datetime, changes: dict[str, Any]
+) -> None:
+    """Bump the counters in SQL, not Python, so concurrent messages never lose an update."""
+    await session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id)
+        .values(message_count=Conversation.message_count + 1, updated_at=now, **changes)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def add_customer_message(
-    session: AsyncSession, *, conversation: Conversation, body: str, idempotency_key: str | None,
+    session: AsyncSession,
+    *,
+    conversation: Conversation,
+    body: str,
+    idempotency_key: str | None,
     now: datetime,
 ) -> tuple[Message, bool]:
     """Record a message from the customer; it wakes a pending, resolved or closed conversation."""
@@ -94,14 +131,20 @@ async def add_customer_message(
     if existing is not None:
         return _replay(existing, conversation.id), False
     message = Message(
-        shop_id=conversation.shop_id, conversation_id=conversation.id,
-        sender_type=SenderType.CUSTOMER.value, body=body, is_internal=False,
-        idempotency_key=idempotency_key, created_at=now,
+        shop_id=conversation.shop_id,
+        conversation_id=conversation.id,
+        sender_type=SenderType.CUSTOMER.value,
+        body=body,
+        is_internal=False,
+        idempotency_key=idempotency_key,
+        created_at=now,
     )
-    _apply_status(conversation, status_after_customer_message(Status(conversation.status)), now)
-    conversation.message_count += 1
-    conversation.updated_at = conversation.last_message_at = now
-    return await _insert_message(session, conversation, message)
+    changes: dict[str, Any] = {"last_message_at": now}
+    if Status(conversation.status) is not Status.OPEN:
+        target = status_after_customer_message(Status(conversation.status))
+        changes.update(status=target.value, resolved_at=None, closed_at=None)
+    await _count_message(session, conversation.id, now, changes)
+    return await _insert_message(session, message)
 
 
 async def open_conversation(
@@ -118,17 +161,30 @@ async def open_conversation(
     if customer is None or customer.shop_id != actor.shop_id:
         raise NotFound(f"no customer {data.customer_id}", code="customer_not_found")
     conversation = Conversation(
-        shop_id=actor.shop_id, channel=data.channel.value, customer_id=customer.id,
-        subject=data.subject, status=Status.OPEN.value, priority=data.priority.value,
-        message_count=0, created_at=now, updated_at=now, last_message_at=now,
+        shop_id=actor.shop_id,
+        channel=data.channel.value,
+        customer_id=customer.id,
+        subject=data.subject,
+        status=Status.OPEN.value,
+        priority=data.priority.value,
+        message_count=0,
+        created_at=now,
+        updated_at=now,
+        last_message_at=now,
     )
     session.add(conversation)
     await session.flush()
-    session.add(Message(
-        shop_id=actor.shop_id, conversation_id=conversation.id,
-        sender_type=SenderType.CUSTOMER.value, body=data.body, is_internal=False,
-        idempotency_key=data.idempotency_key, created_at=now,
-    ))
+    session.add(
+        Message(
+            shop_id=actor.shop_id,
+            conversation_id=conversation.id,
+            sender_type=SenderType.CUSTOMER.value,
+            body=data.body,
+            is_internal=False,
+            idempotency_key=data.idempotency_key,
+            created_at=now,
+        )
+    )
     conversation.message_count = 1
     try:
         await session.commit()
@@ -154,7 +210,11 @@ def _apply_status(conversation: Conversation, target: Status, now: datetime) -> 
 
 
 async def change_status(
-    session: AsyncSession, *, actor: Principal, conversation_id: int, status: Status,
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    conversation_id: int,
+    status: Status,
     now: datetime,
 ) -> Conversation:
     actor.require(Permission.CONVERSATIONS_MANAGE)
@@ -163,8 +223,11 @@ async def change_status(
     if current is status:
         return conversation
     if not can_transition(current, status):
-        raise Conflict(f"cannot move a conversation from {current} to {status}",
-                       code="invalid_transition", details={"from": current, "to": status})
+        raise Conflict(
+            f"cannot move a conversation from {current} to {status}",
+            code="invalid_transition",
+            details={"from": current, "to": status},
+        )
     _apply_status(conversation, status, now)
     conversation.updated_at = now
     await session.commit()
@@ -172,7 +235,11 @@ async def change_status(
 
 
 async def set_priority(
-    session: AsyncSession, *, actor: Principal, conversation_id: int, priority: Priority,
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    conversation_id: int,
+    priority: Priority,
     now: datetime,
 ) -> Conversation:
     actor.require(Permission.CONVERSATIONS_MANAGE)
@@ -184,8 +251,13 @@ async def set_priority(
 
 
 async def assign_conversation(
-    session: AsyncSession, *, actor: Principal, conversation_id: int, assignee_id: int | None,
-    team_id: int | None, now: datetime,
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    conversation_id: int,
+    assignee_id: int | None,
+    team_id: int | None,
+    now: datetime,
 ) -> Conversation:
     """Agents take or release conversations themselves; assigning others needs a supervisor."""
     actor.require(Permission.CONVERSATIONS_MANAGE)
@@ -200,8 +272,9 @@ async def assign_conversation(
         if user is None or user.shop_id != actor.shop_id:
             raise NotFound(f"no user {assignee_id}", code="user_not_found")
         if not user.is_active or Role(user.role) not in ASSIGNABLE_ROLES:
-            raise InvalidInput(f"user {assignee_id} cannot take conversations",
-                               code="not_assignable")
+            raise InvalidInput(
+                f"user {assignee_id} cannot take conversations", code="not_assignable"
+            )
     if team_id is not None:
         team = await session.get(Team, team_id)
         if team is None or team.shop_id != actor.shop_id:
@@ -214,21 +287,31 @@ async def assign_conversation(
 
 
 async def change_tags(
-    session: AsyncSession, *, actor: Principal, conversation_id: int, add: list[str],
-    remove: list[str], now: datetime,
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    conversation_id: int,
+    add: list[str],
+    remove: list[str],
+    now: datetime,
 ) -> list[str]:
     actor.require(Permission.CONVERSATIONS_MANAGE)
     conversation = await require_conversation(session, actor=actor, conversation_id=conversation_id)
-    current = set(await session.scalars(
-        select(ConversationTag.name).where(ConversationTag.conversation_id == conversation.id)
-    ))
+    current = set(
+        await session.scalars(
+            select(ConversationTag.name).where(ConversationTag.conversation_id == conversation.id)
+        )
+    )
     if remove:
-        await session.execute(delete(ConversationTag).where(
-            ConversationTag.conversation_id == conversation.id, ConversationTag.name.in_(remove)
-        ))
+        await session.execute(
+            delete(ConversationTag).where(
+                ConversationTag.conversation_id == conversation.id, ConversationTag.name.in_(remove)
+            )
+        )
     for name in sorted(set(add) - current):
-        session.add(ConversationTag(conversation_id=conversation.id, name=name,
-                                    shop_id=actor.shop_id))
+        session.add(
+            ConversationTag(conversation_id=conversation.id, name=name, shop_id=actor.shop_id)
+        )
     conversation.updated_at = now
     await session.commit()
     return sorted((current - set(remove)) | set(add))

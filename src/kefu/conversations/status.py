@@ -46,5 +46,5 @@ def can_transition(current: Status, target: Status) -> bool:
 
 
 def status_after_customer_message(current: Status) -> Status:
-    """A customer writing again reopens a resolved or closed conversation and wakes a pending one."""
+    """A customer writing again reopens a resolved or closed conversation or wakes a pending one."""
     return Status.OPEN if current is not Status.OPEN else current

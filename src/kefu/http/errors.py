@@ -28,8 +28,7 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
 
 def _clean(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
-        {"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": e.get("msg")}
-        for e in errors
+        {"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": e.get("msg")} for e in errors
     ]
 
 

@@ -1,4 +1,4 @@
-"""Failure counters for rate limits: in-process by default, Redis when several processes share them."""
+"""Failure counters for rate limits: in-process by default, in Redis when processes share them."""
 
 from __future__ import annotations
 

@@ -1,0 +1,240 @@
+"""Every API route is scoped by shop and by role.
+
+The table below names, for every route, a valid request and the role that must be refused.
+A route missing from the table fails ``test_every_api_route_is_in_the_table``, so a new endpoint
+cannot ship without its isolation and permission checks being exercised here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from kefu.accounts.models import ApiToken, Shop
+from kefu.commerce.models import Order, Product, ReturnRequest, Shipment
+from kefu.shared.clock import utcnow
+from kefu.shared.db import Database
+from tests.factories import Factory, login
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str
+    body: Any = None
+    # The least-privileged role that must get 403 with its own shop's ids; None: all roles may.
+    refused_role: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    content: bytes | None = None
+    content_type: str | None = None
+    public: bool = False
+
+
+CASES = [
+    Case(
+        "POST", "/api/v1/auth/login", {"email": "nobody@example.com", "password": "x"}, public=True
+    ),
+    Case("POST", "/api/v1/auth/logout"),
+    Case("GET", "/api/v1/me"),
+    Case("GET", "/api/v1/teams"),
+    Case("GET", "/api/v1/users", refused_role="agent"),
+    Case(
+        "POST",
+        "/api/v1/users",
+        {"email": "x@example.com", "name": "x", "password": "longenough1"},
+        refused_role="supervisor",
+    ),
+    Case("PATCH", "/api/v1/users/{user_id}", {"name": "改名"}, refused_role="supervisor"),
+    Case("GET", "/api/v1/tokens", refused_role="supervisor"),
+    Case("POST", "/api/v1/tokens", {"name": "erp"}, refused_role="supervisor"),
+    Case("DELETE", "/api/v1/tokens/{token_id}", refused_role="supervisor"),
+    Case("GET", "/api/v1/audit", refused_role="supervisor"),
+    Case("GET", "/api/v1/conversations", refused_role=None),
+    Case(
+        "POST",
+        "/api/v1/conversations",
+        {"customer_id": "{customer_id}", "body": "你好"},
+        refused_role="department",
+    ),
+    Case("GET", "/api/v1/conversations/tags"),
+    Case("GET", "/api/v1/conversations/{conversation_id}"),
+    Case("GET", "/api/v1/conversations/{conversation_id}/messages"),
+    Case(
+        "POST",
+        "/api/v1/conversations/{conversation_id}/messages",
+        {"body": "您好"},
+        refused_role="department",
+    ),
+    Case(
+        "POST",
+        "/api/v1/conversations/{conversation_id}/status",
+        {"status": "pending"},
+        refused_role="department",
+    ),
+    Case(
+        "POST",
+        "/api/v1/conversations/{conversation_id}/priority",
+        {"priority": "high"},
+        refused_role="department",
+    ),
+    Case(
+        "POST",
+        "/api/v1/conversations/{conversation_id}/assign",
+        {"assignee_id": "{user_id}"},
+        refused_role="agent",
+    ),
+    Case(
+        "POST",
+        "/api/v1/conversations/{conversation_id}/tags",
+        {"add": ["物流"]},
+        refused_role="department",
+    ),
+]
+
+
+def api_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """Every documented API operation, from the OpenAPI spec the app serves."""
+    paths = app.openapi()["paths"]
+    return {
+        (method.upper(), path)
+        for path, operations in paths.items()
+        if path.startswith("/api/")
+        for method in operations
+    }
+
+
+def test_every_api_route_is_in_the_table(app: FastAPI) -> None:
+    table = {(c.method, c.path) for c in CASES}
+    assert api_routes(app) - table == set(), "add these routes to CASES"
+    assert table - api_routes(app) == set(), "CASES names routes that do not exist"
+
+
+async def _ids(factory: Factory, db: Database, shop: Shop) -> dict[str, Any]:
+    """Create one of everything in ``shop`` and return the ids the route paths need."""
+    agent = await factory.user(shop, role="agent")
+    customer = await factory.customer(shop)
+    conversation = await factory.conversation(shop, customer=customer)
+    now = utcnow()
+    async with db.session() as session:
+        token = ApiToken(
+            shop_id=shop.id,
+            name="t",
+            role="agent",
+            prefix="kefu_x",
+            token_hash=f"h-{shop.slug}",
+            created_at=now,
+        )
+        product = Product(shop_id=shop.id, sku=f"SKU-{shop.id}", name="无线耳机", price_cents=19900)
+        order = Order(
+            shop_id=shop.id,
+            order_no=f"NO{shop.id}",
+            customer_id=customer.id,
+            status="shipped",
+            total_cents=19900,
+            placed_at=now - timedelta(days=3),
+        )
+        session.add_all([token, product, order])
+        await session.flush()
+        shipment = Shipment(
+            shop_id=shop.id,
+            order_id=order.id,
+            carrier="顺丰速运",
+            tracking_no=f"SF{shop.id}",
+            status="in_transit",
+            shipped_at=now,
+        )
+        ret = ReturnRequest(
+            shop_id=shop.id,
+            order_id=order.id,
+            kind="return",
+            reason="质量问题",
+            status="requested",
+            requested_at=now,
+        )
+        session.add_all([shipment, ret])
+        await session.commit()
+        return {
+            "user_id": agent.id,
+            "token_id": token.id,
+            "customer_id": customer.id,
+            "conversation_id": conversation.id,
+            "order_id": order.id,
+            "order_no": order.order_no,
+            "product_id": product.id,
+            "shipment_id": shipment.id,
+            "return_id": ret.id,
+            "kind": "products",
+        }
+
+
+def _fill(value: Any, ids: dict[str, Any]) -> Any:
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids[value[1:-1]]
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
+    return value
+
+
+async def _send(client: httpx.AsyncClient, case: Case, ids: dict[str, Any]) -> httpx.Response:
+    path = case.path.format(**ids)
+    if case.content is not None:
+        return await client.request(
+            case.method,
+            path,
+            params=case.params,
+            content=case.content,
+            headers={"content-type": case.content_type or "text/plain"},
+        )
+    body = _fill(case.body, ids)
+    return await client.request(
+        case.method, path, params=case.params, json=body if body is not None else None
+    )
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if "{" in c.path], ids=lambda c: f"{c.method} {c.path}"
+)
+async def test_other_shops_ids_are_not_found(
+    case: Case, client: httpx.AsyncClient, factory: Factory, db: Database
+) -> None:
+    victim, attacker_shop = await factory.shop("受害店铺"), await factory.shop("其他店铺")
+    ids = await _ids(factory, db, victim)
+    owner = await factory.user(attacker_shop, role="owner")
+    await login(client, owner)
+    response = await _send(client, case, ids)
+    assert response.status_code == 404, response.text
+    assert response.json()["error"]["code"].endswith("not_found")
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.refused_role], ids=lambda c: f"{c.method} {c.path}"
+)
+async def test_role_without_permission_is_forbidden(
+    case: Case, client: httpx.AsyncClient, factory: Factory, db: Database
+) -> None:
+    shop = await factory.shop()
+    ids = await _ids(factory, db, shop)
+    assert case.refused_role is not None
+    user = await factory.user(shop, role=case.refused_role)
+    await login(client, user)
+    response = await _send(client, case, ids)
+    assert response.status_code == 403, response.text
+    assert response.json()["error"]["code"] == "forbidden"
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if not c.public], ids=lambda c: f"{c.method} {c.path}"
+)
+async def test_anonymous_requests_are_refused(
+    case: Case, client: httpx.AsyncClient, factory: Factory, db: Database
+) -> None:
+    ids = await _ids(factory, db, await factory.shop())
+    response = await _send(client, case, ids)
+    assert response.status_code == 401, response.text
