@@ -25,6 +25,7 @@ from kefu.accounts.schemas import (
 )
 from kefu.accounts.security import new_csrf_token
 from kefu.http.deps import CurrentPrincipal, SessionDep, requires, session_version
+from kefu.http.params import IdPath, OptionalIdQuery
 from kefu.shared.clock import utcnow
 from kefu.shared.errors import NotFound
 
@@ -103,7 +104,7 @@ async def create_user(
 
 @router.patch("/users/{user_id}", response_model=UserOut)
 async def update_user(
-    user_id: int,
+    user_id: IdPath,
     body: UserUpdate,
     principal: Annotated[Principal, Depends(requires(Permission.USERS_MANAGE))],
     session: SessionDep,
@@ -134,7 +135,7 @@ async def create_token(
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut)
 async def revoke_token(
-    token_id: int,
+    token_id: IdPath,
     principal: Annotated[Principal, Depends(requires(Permission.TOKENS_MANAGE))],
     session: SessionDep,
 ) -> TokenOut:
@@ -149,7 +150,7 @@ async def list_audit(
     principal: CurrentPrincipal,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before_id: int | None = None,
+    before_id: OptionalIdQuery = None,
 ) -> list[AuditEventOut]:
     events = await service.list_audit_events(
         session, actor=principal, limit=limit, before_id=before_id

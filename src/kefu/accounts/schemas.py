@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from kefu.accounts.permissions import Department, Role, Tier
+from kefu.shared.types import DbId
 
 
 class LoginIn(BaseModel):
@@ -45,7 +46,7 @@ class UserCreate(BaseModel):
     role: Role = Role.AGENT
     tier: Tier | None = None
     department: Department | None = None
-    team_id: int | None = None
+    team_id: DbId | None = None
 
     @model_validator(mode="after")
     def _role_fields(self) -> UserCreate:
@@ -65,7 +66,7 @@ class UserUpdate(BaseModel):
     role: Role | None = None
     tier: Tier | None = None
     department: Department | None = None
-    team_id: int | None = None
+    team_id: DbId | None = None
     is_active: bool | None = None
     password: str | None = Field(default=None, min_length=8, max_length=200)
 

@@ -20,6 +20,7 @@ from kefu.conversations.schemas import (
 )
 from kefu.conversations.status import Channel, Priority, Status
 from kefu.http.deps import CurrentPrincipal, SessionDep
+from kefu.http.params import IdPath, Offset, OptionalIdQuery
 from kefu.shared.clock import utcnow
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
@@ -37,12 +38,12 @@ async def list_conversations(
     channel: Channel | None = None,
     priority: Priority | None = None,
     assignee: AssigneeFilter = None,
-    team_id: int | None = None,
+    team_id: OptionalIdQuery = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
-    customer_id: int | None = None,
+    customer_id: OptionalIdQuery = None,
     q: Annotated[str | None, Query(max_length=200, description="search text")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ConversationPage:
     filters = queries.ConversationFilter(
         statuses=tuple(status_ or ()),
@@ -83,7 +84,7 @@ async def list_tags(principal: CurrentPrincipal, session: SessionDep) -> list[st
 
 @router.get("/{conversation_id}", response_model=ConversationOut)
 async def get_conversation(
-    conversation_id: int, principal: CurrentPrincipal, session: SessionDep
+    conversation_id: IdPath, principal: CurrentPrincipal, session: SessionDep
 ) -> ConversationOut:
     conversation = await queries.require_conversation(
         session, actor=principal, conversation_id=conversation_id
@@ -93,10 +94,10 @@ async def get_conversation(
 
 @router.get("/{conversation_id}/messages", response_model=list[MessageOut])
 async def list_messages(
-    conversation_id: int,
+    conversation_id: IdPath,
     principal: CurrentPrincipal,
     session: SessionDep,
-    after_id: int | None = None,
+    after_id: OptionalIdQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> list[MessageOut]:
     messages = await queries.list_messages(
@@ -112,7 +113,7 @@ async def list_messages(
     responses={200: {"description": "replay of an earlier send with the same idempotency key"}},
 )
 async def post_message(
-    conversation_id: int,
+    conversation_id: IdPath,
     body: MessageIn,
     principal: CurrentPrincipal,
     session: SessionDep,
@@ -131,7 +132,7 @@ async def post_message(
 
 @router.post("/{conversation_id}/status", response_model=ConversationOut)
 async def change_status(
-    conversation_id: int, body: StatusIn, principal: CurrentPrincipal, session: SessionDep
+    conversation_id: IdPath, body: StatusIn, principal: CurrentPrincipal, session: SessionDep
 ) -> ConversationOut:
     conversation = await service.change_status(
         session, actor=principal, conversation_id=conversation_id, status=body.status, now=utcnow()
@@ -141,7 +142,7 @@ async def change_status(
 
 @router.post("/{conversation_id}/priority", response_model=ConversationOut)
 async def set_priority(
-    conversation_id: int, body: PriorityIn, principal: CurrentPrincipal, session: SessionDep
+    conversation_id: IdPath, body: PriorityIn, principal: CurrentPrincipal, session: SessionDep
 ) -> ConversationOut:
     conversation = await service.set_priority(
         session,
@@ -155,7 +156,7 @@ async def set_priority(
 
 @router.post("/{conversation_id}/assign", response_model=ConversationOut)
 async def assign(
-    conversation_id: int, body: AssignIn, principal: CurrentPrincipal, session: SessionDep
+    conversation_id: IdPath, body: AssignIn, principal: CurrentPrincipal, session: SessionDep
 ) -> ConversationOut:
     conversation = await service.assign_conversation(
         session,
@@ -170,7 +171,7 @@ async def assign(
 
 @router.post("/{conversation_id}/tags", response_model=list[str])
 async def change_tags(
-    conversation_id: int, body: TagsIn, principal: CurrentPrincipal, session: SessionDep
+    conversation_id: IdPath, body: TagsIn, principal: CurrentPrincipal, session: SessionDep
 ) -> list[str]:
     return await service.change_tags(
         session,

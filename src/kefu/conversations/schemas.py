@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kefu.conversations.status import Channel, Priority, SenderType, Status
+from kefu.shared.types import DbId
 
 MAX_MESSAGE_CHARS = 10_000
 MAX_TAG_CHARS = 50
@@ -77,7 +78,7 @@ class ConversationCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    customer_id: int
+    customer_id: DbId
     channel: Channel = Channel.WEB
     subject: str = Field(default="", max_length=200)
     priority: Priority = Priority.NORMAL
@@ -100,8 +101,8 @@ class PriorityIn(BaseModel):
 class AssignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    assignee_id: int | None = None
-    team_id: int | None = None
+    assignee_id: DbId | None = None
+    team_id: DbId | None = None
 
 
 class TagsIn(BaseModel):
