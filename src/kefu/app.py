@@ -22,6 +22,7 @@ from kefu.http.errors import install_error_handlers
 from kefu.http.limits import BodySizeLimit
 from kefu.settings import Settings
 from kefu.shared.db import Database
+from kefu.shared.events import EventBus, MemoryEventBus, RedisEventBus
 from kefu.shared.ratelimit import FailureCounter, MemoryFailureCounter, RedisFailureCounter
 from kefu.web.pages import router as web_router
 from kefu.web.paths import STATIC_DIR
@@ -31,8 +32,9 @@ SESSION_COOKIE = "kefu_session"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    db = Database(settings.database_url)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    bus: EventBus = RedisEventBus(redis) if redis is not None else MemoryEventBus()
+    db = Database(settings.database_url, bus=bus)
     counter: FailureCounter = (
         RedisFailureCounter(redis, settings.login_window_seconds)
         if redis is not None
@@ -41,9 +43,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await bus.start()
         try:
             yield
         finally:
+            await bus.stop()
             if redis is not None:
                 await redis.aclose()
             await db.dispose()
@@ -57,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.redis = redis
+    app.state.bus = bus
     app.state.login_guard = LoginGuard(
         counter=counter,
         max_failures=settings.login_max_failures,

@@ -28,6 +28,7 @@ from kefu.conversations.status import (
 from kefu.customers.models import Customer
 from kefu.shared.db import UTCDateTime
 from kefu.shared.errors import Conflict, InvalidInput, NotFound
+from kefu.shared.events import Event, emit_on_commit
 
 ASSIGNABLE_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
 
@@ -49,6 +50,39 @@ def _replay(message: Message, conversation_id: int) -> Message:
     return message
 
 
+def message_event(message: Message) -> Event:
+    return Event(
+        type="message.created",
+        shop_id=message.shop_id,
+        conversation_id=message.conversation_id,
+        data={
+            "id": message.id,
+            "conversation_id": message.conversation_id,
+            "sender_type": message.sender_type,
+            "sender_user_id": message.sender_user_id,
+            "body": message.body,
+            "is_internal": message.is_internal,
+            "idempotency_key": message.idempotency_key,
+            "created_at": message.created_at.isoformat(),
+        },
+    )
+
+
+def _conversation_event(conversation: Conversation, change: str) -> Event:
+    return Event(
+        type="conversation.updated",
+        shop_id=conversation.shop_id,
+        conversation_id=conversation.id,
+        data={
+            "change": change,
+            "status": conversation.status,
+            "priority": conversation.priority,
+            "assignee_id": conversation.assignee_id,
+            "team_id": conversation.team_id,
+        },
+    )
+
+
 async def _insert_message(session: AsyncSession, message: Message) -> tuple[Message, bool]:
     """Insert and commit; if a concurrent send with the same key won, return its message."""
     conversation_id, shop_id, key = (
@@ -58,6 +92,8 @@ async def _insert_message(session: AsyncSession, message: Message) -> tuple[Mess
     )
     session.add(message)
     try:
+        await session.flush()
+        emit_on_commit(session, message_event(message))
         await session.commit()
     except IntegrityError:
         await session.rollback()
@@ -187,6 +223,8 @@ async def open_conversation(
     )
     conversation.message_count = 1
     try:
+        await session.flush()
+        emit_on_commit(session, _conversation_event(conversation, "created"))
         await session.commit()
     except IntegrityError:
         await session.rollback()
@@ -230,6 +268,7 @@ async def change_status(
         )
     _apply_status(conversation, status, now)
     conversation.updated_at = now
+    emit_on_commit(session, _conversation_event(conversation, "status"))
     await session.commit()
     return conversation
 
@@ -246,6 +285,7 @@ async def set_priority(
     conversation = await require_conversation(session, actor=actor, conversation_id=conversation_id)
     conversation.priority = priority.value
     conversation.updated_at = now
+    emit_on_commit(session, _conversation_event(conversation, "priority"))
     await session.commit()
     return conversation
 
@@ -282,6 +322,7 @@ async def assign_conversation(
     conversation.assignee_id = assignee_id
     conversation.team_id = team_id if team_id is not None else conversation.team_id
     conversation.updated_at = now
+    emit_on_commit(session, _conversation_event(conversation, "assignment"))
     await session.commit()
     return conversation
 
@@ -313,5 +354,6 @@ async def change_tags(
             ConversationTag(conversation_id=conversation.id, name=name, shop_id=actor.shop_id)
         )
     conversation.updated_at = now
+    emit_on_commit(session, _conversation_event(conversation, "tags"))
     await session.commit()
     return sorted((current - set(remove)) | set(add))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from kefu.shared.clock import as_utc
+from kefu.shared.events import BUS, EventBus
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -72,14 +73,18 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 class Database:
     """Owns the engine and hands out sessions; built once in ``create_app`` or a CLI command."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, bus: EventBus | None = None) -> None:
         self.url = url
         self.engine = create_engine(url)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.bus = bus
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session whose committed events (``emit_on_commit``) reach the bus, if there is one."""
         async with self.sessionmaker() as session:
+            if self.bus is not None:
+                session.sync_session.info[BUS] = self.bus
             yield session
 
     async def dispose(self) -> None:
