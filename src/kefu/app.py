@@ -15,6 +15,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from kefu import __version__
 from kefu.accounts.api import router as accounts_router
 from kefu.accounts.login import LoginGuard
+from kefu.channels.visitor import VisitorTokens
+from kefu.channels.ws import router as ws_router
 from kefu.commerce.api import router as commerce_router
 from kefu.conversations.api import router as conversations_router
 from kefu.customers.api import router as customers_router
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.redis = redis
     app.state.bus = bus
+    app.state.visitor_tokens = VisitorTokens(settings.secret_key.get_secret_value())
     app.state.login_guard = LoginGuard(
         counter=counter,
         max_failures=settings.login_max_failures,
@@ -89,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         customers_router,
         commerce_router,
         conversations_router,
+        ws_router,
         web_router,
     ):
         app.include_router(router)

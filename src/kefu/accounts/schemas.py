@@ -8,12 +8,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from kefu.accounts.permissions import Department, Role, Tier
-from kefu.shared.types import DbId
+from kefu.shared.types import NO_NUL, DbId
 
 
 class LoginIn(BaseModel):
-    email: str = Field(min_length=3, max_length=254)
-    password: str = Field(min_length=1, max_length=200)
+    email: str = Field(min_length=3, max_length=254, pattern=NO_NUL)
+    password: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
 
 
 class UserOut(BaseModel):
@@ -41,8 +41,8 @@ class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr
-    name: str = Field(min_length=1, max_length=100)
-    password: str = Field(min_length=8, max_length=200)
+    name: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
+    password: str = Field(min_length=8, max_length=200, pattern=NO_NUL)
     role: Role = Role.AGENT
     tier: Tier | None = None
     department: Department | None = None
@@ -62,19 +62,26 @@ class UserCreate(BaseModel):
 class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: str | None = Field(default=None, min_length=1, max_length=100, pattern=NO_NUL)
     role: Role | None = None
     tier: Tier | None = None
     department: Department | None = None
     team_id: DbId | None = None
     is_active: bool | None = None
-    password: str | None = Field(default=None, min_length=8, max_length=200)
+    password: str | None = Field(default=None, min_length=8, max_length=200, pattern=NO_NUL)
+
+    @model_validator(mode="after")
+    def _required_fields_not_null(self) -> UserUpdate:
+        for name in ("name", "role", "is_active", "password"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
 
 
 class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
     role: Role = Role.AGENT
 
 

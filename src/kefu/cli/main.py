@@ -12,6 +12,8 @@ from rich.markup import escape
 from kefu.accounts import service as accounts
 from kefu.accounts.permissions import Department, Role, Tier
 from kefu.accounts.schemas import UserCreate
+from kefu.cli.demo import demo
+from kefu.cli.imports import imports_app
 from kefu.settings import Settings
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
@@ -24,6 +26,8 @@ shop_app = typer.Typer(help="Shops (tenants).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(shop_app, name="shop")
+app.add_typer(imports_app, name="import")
+app.command("demo")(demo)
 
 console = Console()
 err = Console(stderr=True)

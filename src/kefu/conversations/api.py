@@ -22,6 +22,7 @@ from kefu.conversations.status import Channel, Priority, Status
 from kefu.http.deps import CurrentPrincipal, SessionDep
 from kefu.http.params import IdPath, Offset, OptionalIdQuery
 from kefu.shared.clock import utcnow
+from kefu.shared.types import NO_NUL
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
 
@@ -39,9 +40,11 @@ async def list_conversations(
     priority: Priority | None = None,
     assignee: AssigneeFilter = None,
     team_id: OptionalIdQuery = None,
-    tag: Annotated[str | None, Query(max_length=50)] = None,
+    tag: Annotated[str | None, Query(max_length=50, pattern=NO_NUL)] = None,
     customer_id: OptionalIdQuery = None,
-    q: Annotated[str | None, Query(max_length=200, description="search text")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, pattern=NO_NUL, description="search text")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     offset: Offset = 0,
 ) -> ConversationPage:

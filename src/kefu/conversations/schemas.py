@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kefu.conversations.status import Channel, Priority, SenderType, Status
-from kefu.shared.types import DbId
+from kefu.shared.types import NO_NUL, DbId
 
 MAX_MESSAGE_CHARS = 10_000
 MAX_TAG_CHARS = 50
@@ -61,9 +61,9 @@ class MessageOut(BaseModel):
 class MessageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    body: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    body: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, pattern=NO_NUL)
     internal: bool = False
-    idempotency_key: str | None = Field(default=None, min_length=1, max_length=100)
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=100, pattern=NO_NUL)
 
     @field_validator("body")
     @classmethod
@@ -80,10 +80,10 @@ class ConversationCreate(BaseModel):
 
     customer_id: DbId
     channel: Channel = Channel.WEB
-    subject: str = Field(default="", max_length=200)
+    subject: str = Field(default="", max_length=200, pattern=NO_NUL)
     priority: Priority = Priority.NORMAL
-    body: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
-    idempotency_key: str | None = Field(default=None, min_length=1, max_length=100)
+    body: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, pattern=NO_NUL)
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=100, pattern=NO_NUL)
 
 
 class StatusIn(BaseModel):
@@ -117,7 +117,7 @@ class TagsIn(BaseModel):
         cleaned = []
         for value in values:
             tag = value.strip()
-            if not tag or len(tag) > MAX_TAG_CHARS:
-                raise ValueError(f"a tag has 1 to {MAX_TAG_CHARS} characters")
+            if not tag or len(tag) > MAX_TAG_CHARS or "\x00" in tag:
+                raise ValueError(f"a tag has 1 to {MAX_TAG_CHARS} characters and no NUL")
             cleaned.append(tag)
         return cleaned

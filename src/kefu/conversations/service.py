@@ -50,11 +50,12 @@ def _replay(message: Message, conversation_id: int) -> Message:
     return message
 
 
-def message_event(message: Message) -> Event:
+def message_event(message: Message, customer_id: int) -> Event:
     return Event(
         type="message.created",
         shop_id=message.shop_id,
         conversation_id=message.conversation_id,
+        customer_id=customer_id,
         data={
             "id": message.id,
             "conversation_id": message.conversation_id,
@@ -73,6 +74,7 @@ def _conversation_event(conversation: Conversation, change: str) -> Event:
         type="conversation.updated",
         shop_id=conversation.shop_id,
         conversation_id=conversation.id,
+        customer_id=conversation.customer_id,
         data={
             "change": change,
             "status": conversation.status,
@@ -83,7 +85,9 @@ def _conversation_event(conversation: Conversation, change: str) -> Event:
     )
 
 
-async def _insert_message(session: AsyncSession, message: Message) -> tuple[Message, bool]:
+async def _insert_message(
+    session: AsyncSession, message: Message, customer_id: int
+) -> tuple[Message, bool]:
     """Insert and commit; if a concurrent send with the same key won, return its message."""
     conversation_id, shop_id, key = (
         message.conversation_id,
@@ -93,7 +97,7 @@ async def _insert_message(session: AsyncSession, message: Message) -> tuple[Mess
     session.add(message)
     try:
         await session.flush()
-        emit_on_commit(session, message_event(message))
+        emit_on_commit(session, message_event(message, customer_id))
         await session.commit()
     except IntegrityError:
         await session.rollback()
@@ -139,7 +143,7 @@ async def post_message(
             ),
         }
     await _count_message(session, conversation.id, now, changes)
-    return await _insert_message(session, message)
+    return await _insert_message(session, message, conversation.customer_id)
 
 
 async def _count_message(
@@ -180,7 +184,7 @@ async def add_customer_message(
         target = status_after_customer_message(Status(conversation.status))
         changes.update(status=target.value, resolved_at=None, closed_at=None)
     await _count_message(session, conversation.id, now, changes)
-    return await _insert_message(session, message)
+    return await _insert_message(session, message, conversation.customer_id)
 
 
 async def open_conversation(
@@ -188,47 +192,54 @@ async def open_conversation(
 ) -> tuple[Conversation, bool]:
     """Open a conversation with the customer's first message; replays return the original."""
     actor.require(Permission.CONVERSATIONS_MANAGE)
-    existing = await _existing(session, shop_id=actor.shop_id, key=data.idempotency_key)
+    customer = await session.get(Customer, data.customer_id)
+    if customer is None or customer.shop_id != actor.shop_id:
+        raise NotFound(f"no customer {data.customer_id}", code="customer_not_found")
+    return await start_conversation(session, shop_id=actor.shop_id, data=data, now=now)
+
+
+async def start_conversation(
+    session: AsyncSession, *, shop_id: int, data: ConversationCreate, now: datetime
+) -> tuple[Conversation, bool]:
+    """Open a conversation for a customer already known to belong to ``shop_id`` (channels call
+    this directly); the body is the customer's first message. Replays return the original."""
+    existing = await _existing(session, shop_id=shop_id, key=data.idempotency_key)
     if existing is not None:
         conversation = await session.get(Conversation, existing.conversation_id)
         assert conversation is not None
         return conversation, False
-    customer = await session.get(Customer, data.customer_id)
-    if customer is None or customer.shop_id != actor.shop_id:
-        raise NotFound(f"no customer {data.customer_id}", code="customer_not_found")
     conversation = Conversation(
-        shop_id=actor.shop_id,
+        shop_id=shop_id,
         channel=data.channel.value,
-        customer_id=customer.id,
+        customer_id=data.customer_id,
         subject=data.subject,
         status=Status.OPEN.value,
         priority=data.priority.value,
-        message_count=0,
+        message_count=1,
         created_at=now,
         updated_at=now,
         last_message_at=now,
     )
     session.add(conversation)
     await session.flush()
-    session.add(
-        Message(
-            shop_id=actor.shop_id,
-            conversation_id=conversation.id,
-            sender_type=SenderType.CUSTOMER.value,
-            body=data.body,
-            is_internal=False,
-            idempotency_key=data.idempotency_key,
-            created_at=now,
-        )
+    message = Message(
+        shop_id=shop_id,
+        conversation_id=conversation.id,
+        sender_type=SenderType.CUSTOMER.value,
+        body=data.body,
+        is_internal=False,
+        idempotency_key=data.idempotency_key,
+        created_at=now,
     )
-    conversation.message_count = 1
+    session.add(message)
     try:
         await session.flush()
         emit_on_commit(session, _conversation_event(conversation, "created"))
+        emit_on_commit(session, message_event(message, data.customer_id))
         await session.commit()
     except IntegrityError:
         await session.rollback()
-        winner = await _existing(session, shop_id=actor.shop_id, key=data.idempotency_key)
+        winner = await _existing(session, shop_id=shop_id, key=data.idempotency_key)
         if winner is None:
             raise
         original = await session.get(Conversation, winner.conversation_id)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection
 
 from kefu.accounts import service as accounts
 from kefu.accounts.models import User
@@ -41,9 +42,10 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-async def optional_principal(request: Request, session: SessionDep) -> Principal | None:
-    """The bearer token's or the session cookie's principal; cookie writes need the CSRF token."""
-    header = request.headers.get("authorization", "")
+async def identify(connection: HTTPConnection, session: AsyncSession) -> Principal | None:
+    """Who sent this request or WebSocket handshake: the bearer token's or the session cookie's
+    principal, or None. Does not check CSRF (see ``optional_principal``)."""
+    header = connection.headers.get("authorization", "")
     if header:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret:
@@ -52,19 +54,27 @@ async def optional_principal(request: Request, session: SessionDep) -> Principal
         if token is None:
             raise NotAuthenticated("unknown or revoked API token", code="bad_token")
         return accounts.principal_for_token(token)
-    user_id = request.session.get("uid")
+    user_id = connection.session.get("uid")
     if not isinstance(user_id, int):
         return None
     user = await accounts.get_user(session, user_id)
-    if user is None or not user.is_active or request.session.get("sv") != session_version(user):
-        request.session.clear()
+    if user is None or not user.is_active or connection.session.get("sv") != session_version(user):
+        connection.session.clear()
         return None
+    return accounts.principal_for_user(user)
+
+
+async def optional_principal(request: Request, session: SessionDep) -> Principal | None:
+    """The bearer token's or the session cookie's principal; cookie writes need the CSRF token."""
+    principal = await identify(request, session)
+    if principal is None or principal.token_id is not None:
+        return principal
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER) or await _form_csrf(request)
         expected = request.session.get("csrf", "")
         if not sent or not expected or not same_secret(sent, expected):
             raise Forbidden("missing or wrong CSRF token", code="csrf_failed")
-    return accounts.principal_for_user(user)
+    return principal
 
 
 def session_version(user: User) -> str:

@@ -33,12 +33,17 @@ class Event:
     type: str
     shop_id: int
     conversation_id: int | None = None
+    customer_id: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
 
     def topics(self) -> list[str]:
+        """``shop:`` for agents' inboxes, ``conversation:`` for open views, ``customer:`` for
+        the customer's own chat (which follows them from one conversation to the next)."""
         topics = [f"shop:{self.shop_id}"]
         if self.conversation_id is not None:
             topics.append(f"conversation:{self.conversation_id}")
+        if self.customer_id is not None:
+            topics.append(f"customer:{self.customer_id}")
         return topics
 
     def to_json(self) -> str:

@@ -11,3 +11,7 @@ from pydantic import Field
 MAX_ID = 2**31 - 1
 
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+# PostgreSQL text cannot hold NUL, so it is refused at the edge for every text input (as a
+# ``pattern=`` on fields and query parameters).
+NO_NUL = r"^[^\x00]*$"

@@ -1,5 +1,13 @@
-"""Server-rendered pages."""
+"""The web UI's router: login, the conversation list and the conversation page, as HTML."""
+
+from __future__ import annotations
 
 from fastapi import APIRouter
 
-router = APIRouter(include_in_schema=False)
+from kefu.web import auth_pages, conversation_pages, inbox_pages
+from kefu.web.routing import PageRoute
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router.include_router(auth_pages.router)
+router.include_router(inbox_pages.router)
+router.include_router(conversation_pages.router)

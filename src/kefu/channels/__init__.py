@@ -1,0 +1,1 @@
+"""Channels customers write in on: live web chat now; e-mail and IM webhooks next."""

@@ -1,0 +1,57 @@
+"""The web-chat WebSocket protocol: frames a client may send, validated before anything runs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+
+from kefu.conversations.schemas import MAX_MESSAGE_CHARS
+from kefu.shared.types import MAX_ID, NO_NUL
+
+
+class _Frame(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SendFrame(_Frame):
+    """A message; ``client_id`` is chosen by the client and makes resending safe."""
+
+    type: Literal["send"]
+    client_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    body: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, pattern=NO_NUL)
+
+    @field_validator("body")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("message body is blank")
+        return value
+
+
+class ResumeFrame(_Frame):
+    """Ask for every message after the last one the client has (0 for all)."""
+
+    type: Literal["resume"]
+    after_id: int = Field(default=0, ge=0, le=MAX_ID)
+
+
+class TypingFrame(_Frame):
+    type: Literal["typing"]
+    conversation_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class ReadFrame(_Frame):
+    type: Literal["read"]
+    up_to: int = Field(ge=0, le=MAX_ID)
+    conversation_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class PingFrame(_Frame):
+    type: Literal["ping"]
+
+
+AnyFrame = SendFrame | ResumeFrame | TypingFrame | ReadFrame | PingFrame
+client_frame: TypeAdapter[AnyFrame] = TypeAdapter(
+    Annotated[AnyFrame, Field(discriminator="type")]  # type: ignore[arg-type]
+)

@@ -1,0 +1,314 @@
+"""One conversation: its timeline, the reply box, and the status, assignment and tag actions.
+
+Every action works as a plain form post (answered with a redirect back to the page) and as an
+htmx request (answered with the fragment that changed), so the page works without JavaScript.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.accounts import service as accounts
+from kefu.accounts.permissions import Permission
+from kefu.conversations import queries, service
+from kefu.conversations.models import Message
+from kefu.conversations.schemas import (
+    MAX_MESSAGE_CHARS,
+    MAX_TAG_CHARS,
+    ConversationOut,
+    MessageIn,
+    TagsIn,
+)
+from kefu.conversations.status import ALLOWED, Status
+from kefu.http.deps import SessionDep
+from kefu.shared.clock import utcnow
+from kefu.shared.errors import InvalidInput
+from kefu.web.customers import get_customer
+from kefu.web.routing import PageRoute
+from kefu.web.viewer import Viewer, ViewerDep, is_htmx
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+TIMELINE_LIMIT = 500
+STATUS_ORDER = (Status.OPEN, Status.PENDING, Status.RESOLVED, Status.CLOSED)
+FormText = Annotated[str, Form(max_length=MAX_MESSAGE_CHARS * 4)]
+
+
+def new_idempotency_key() -> str:
+    """One per rendered reply form: posting the same form twice sends one message."""
+    return f"web-{uuid.uuid4().hex}"
+
+
+def _page_path(conversation_id: int) -> str:
+    return f"/conversations/{conversation_id}"
+
+
+def transitions(status: Status) -> list[Status]:
+    return [target for target in STATUS_ORDER if target in ALLOWED[status]]
+
+
+async def _agent_names(
+    session: AsyncSession, viewer: Viewer, messages: Sequence[Message]
+) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for user_id in {m.sender_user_id for m in messages if m.sender_user_id is not None}:
+        user = await accounts.get_user(session, user_id)
+        if user is not None and user.shop_id == viewer.principal.shop_id:
+            names[user_id] = user.name
+    return names
+
+
+def _panel_context(viewer: Viewer, summary: ConversationOut) -> dict[str, object]:
+    return {
+        "summary": summary,
+        "transitions": transitions(summary.status),
+        "can_manage": viewer.can(Permission.CONVERSATIONS_MANAGE),
+        "tag_error": None,
+        "max_tag_chars": MAX_TAG_CHARS,
+    }
+
+
+def _reply_context(
+    viewer: Viewer,
+    conversation_id: int,
+    *,
+    body: str = "",
+    internal: bool = False,
+    key: str | None = None,
+    after_id: int | None = None,
+    error: str | None = None,
+) -> dict[str, object]:
+    return {
+        "conversation_id": conversation_id,
+        "can_reply": viewer.can(Permission.CONVERSATIONS_REPLY),
+        "can_note": viewer.can(Permission.CONVERSATIONS_NOTE),
+        "body": body,
+        "internal": internal,
+        "idempotency_key": key or new_idempotency_key(),
+        "after_id": after_id,
+        "error": error,
+        "max_chars": MAX_MESSAGE_CHARS,
+        "oob": False,
+        "autofocus": False,
+    }
+
+
+async def _summary(session: AsyncSession, viewer: Viewer, conversation_id: int) -> ConversationOut:
+    conversation = await queries.require_conversation(
+        session, actor=viewer.principal, conversation_id=conversation_id
+    )
+    return (await queries.describe(session, [conversation]))[0]
+
+
+async def _render_page(
+    request: Request,
+    session: AsyncSession,
+    viewer: Viewer,
+    conversation_id: int,
+    *,
+    reply: dict[str, object] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    summary = await _summary(session, viewer, conversation_id)
+    messages = await queries.list_messages(
+        session,
+        actor=viewer.principal,
+        conversation_id=conversation_id,
+        after_id=None,
+        limit=TIMELINE_LIMIT,
+    )
+    customer = None
+    if viewer.can(Permission.CUSTOMERS_READ):
+        customer = await get_customer(
+            session, shop_id=viewer.principal.shop_id, customer_id=summary.customer.id
+        )
+    context = {
+        **_panel_context(viewer, summary),
+        "messages": messages,
+        "agent_names": await _agent_names(session, viewer, messages),
+        "customer": customer,
+        "customer_name": summary.customer.name,
+        # The form asks for what comes after the last message shown, whatever it was given.
+        "reply": {
+            **(reply or _reply_context(viewer, conversation_id)),
+            "after_id": messages[-1].id if messages else None,
+        },
+        "truncated": summary.message_count > len(messages) == TIMELINE_LIMIT,
+    }
+    return viewer.render(
+        request,
+        "conversation/page.html",
+        context,
+        status_code=status_code,
+        page_path=_page_path(conversation_id),
+    )
+
+
+@router.get("/conversations/{conversation_id}")
+async def conversation_page(
+    conversation_id: int, request: Request, viewer: ViewerDep, session: SessionDep
+) -> HTMLResponse:
+    return await _render_page(request, session, viewer, conversation_id)
+
+
+def _reply_error(exc: ValidationError) -> str:
+    too_long = any(e.get("type") == "string_too_long" for e in exc.errors())
+    return "reply.error.too_long" if too_long else "reply.error.blank"
+
+
+@router.post("/conversations/{conversation_id}/reply")
+async def reply(
+    conversation_id: int,
+    request: Request,
+    viewer: ViewerDep,
+    session: SessionDep,
+    body: FormText = "",
+    internal: Annotated[str, Form(max_length=10)] = "",
+    idempotency_key: Annotated[str, Form(max_length=100)] = "",
+    after_id: Annotated[int | None, Form(ge=0)] = None,
+) -> Response:
+    """Post a reply or note; the form's idempotency key makes a second post of it a replay."""
+    is_note = internal not in ("", "0", "false")
+    try:
+        data = MessageIn(body=body, internal=is_note, idempotency_key=idempotency_key or None)
+    except ValidationError as exc:
+        form = _reply_context(
+            viewer,
+            conversation_id,
+            body=body,
+            internal=is_note,
+            key=idempotency_key or None,
+            after_id=after_id,
+            error=_reply_error(exc),
+        )
+        if not is_htmx(request):
+            return await _render_page(
+                request, session, viewer, conversation_id, reply=form, status_code=422
+            )
+        return viewer.render(
+            request,
+            "conversation/_reply_form.html",
+            {"reply": form},
+            status_code=422,
+            headers={"HX-Retarget": "#reply-form", "HX-Reswap": "outerHTML"},
+        )
+    message, _created = await service.post_message(
+        session, actor=viewer.principal, conversation_id=conversation_id, data=data, now=utcnow()
+    )
+    if not is_htmx(request):
+        return RedirectResponse(
+            f"{_page_path(conversation_id)}#message-{message.id}", status_code=303
+        )
+    # Send what the page lacks after the last message it shows: the reply (unless a replay that
+    # is already there) and anything that arrived meanwhile. So a retry never shows a copy.
+    news = await queries.list_messages(
+        session,
+        actor=viewer.principal,
+        conversation_id=conversation_id,
+        after_id=after_id,
+        limit=TIMELINE_LIMIT,
+    )
+    summary = await _summary(session, viewer, conversation_id)
+    last_id = news[-1].id if news else after_id
+    return viewer.render(
+        request,
+        "conversation/_reply_result.html",
+        {
+            **_panel_context(viewer, summary),
+            "messages": news,
+            "agent_names": await _agent_names(session, viewer, news),
+            "customer_name": summary.customer.name,
+            "reply": {
+                **_reply_context(viewer, conversation_id, after_id=last_id),
+                "oob": True,
+                "autofocus": True,
+            },
+        },
+    )
+
+
+async def _after_action(
+    request: Request, session: AsyncSession, viewer: Viewer, conversation_id: int
+) -> Response:
+    """htmx gets the refreshed side panel; a plain form goes back to the page."""
+    if not is_htmx(request):
+        return RedirectResponse(_page_path(conversation_id), status_code=303)
+    summary = await _summary(session, viewer, conversation_id)
+    return viewer.render(request, "conversation/_panel.html", _panel_context(viewer, summary))
+
+
+@router.post("/conversations/{conversation_id}/status")
+async def change_status(
+    conversation_id: int,
+    request: Request,
+    viewer: ViewerDep,
+    session: SessionDep,
+    status: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    if status not in set(Status):
+        raise InvalidInput(f"unknown status '{status}'", code="invalid_input")
+    await service.change_status(
+        session,
+        actor=viewer.principal,
+        conversation_id=conversation_id,
+        status=Status(status),
+        now=utcnow(),
+    )
+    return await _after_action(request, session, viewer, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/assign")
+async def assign(
+    conversation_id: int,
+    request: Request,
+    viewer: ViewerDep,
+    session: SessionDep,
+    assignee: Annotated[str, Form(max_length=10)] = "me",
+) -> Response:
+    """Agents take a conversation ("me") or let it go ("none"); others' need the supervisor API."""
+    if assignee not in ("me", "none"):
+        raise InvalidInput("assignee is 'me' or 'none'", code="invalid_input")
+    await service.assign_conversation(
+        session,
+        actor=viewer.principal,
+        conversation_id=conversation_id,
+        assignee_id=viewer.user.id if assignee == "me" else None,
+        team_id=None,
+        now=utcnow(),
+    )
+    return await _after_action(request, session, viewer, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/tags")
+async def change_tags(
+    conversation_id: int,
+    request: Request,
+    viewer: ViewerDep,
+    session: SessionDep,
+    add: Annotated[str, Form(max_length=200)] = "",
+    remove: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    try:
+        tags = TagsIn(add=[add] if add or not remove else [], remove=[remove] if remove else [])
+    except ValidationError:
+        if not is_htmx(request):
+            raise InvalidInput("a tag has 1 to 50 characters", code="invalid_input") from None
+        summary = await _summary(session, viewer, conversation_id)
+        context = {**_panel_context(viewer, summary), "tag_error": "panel.tag_error"}
+        return viewer.render(request, "conversation/_panel.html", context, status_code=422)
+    await service.change_tags(
+        session,
+        actor=viewer.principal,
+        conversation_id=conversation_id,
+        add=tags.add,
+        remove=tags.remove,
+        now=utcnow(),
+    )
+    return await _after_action(request, session, viewer, conversation_id)

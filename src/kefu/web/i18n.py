@@ -1,0 +1,268 @@
+"""The web UI's message catalog (Chinese first, English) and how a request's locale is chosen."""
+
+from __future__ import annotations
+
+from typing import Literal, TypeGuard
+
+Locale = Literal["zh", "en"]
+LOCALES: tuple[Locale, ...] = ("zh", "en")
+LANG_COOKIE = "kefu_lang"
+LANG_PARAM = "lang"
+
+# key: (中文, English). Placeholders use str.format names and must match in both languages.
+CATALOG: dict[str, tuple[str, str]] = {
+    # shell
+    "app.name": ("客服", "Kefu"),
+    "app.tagline": ("电商客服工作台", "Customer service for e-commerce"),
+    "nav.conversations": ("会话", "Conversations"),
+    "nav.logout": ("退出登录", "Log out"),
+    "nav.skip": ("跳到主要内容", "Skip to main content"),
+    "lang.switch": ("English", "中文"),
+    "lang.switch_title": ("切换到英文界面", "Switch the interface to Chinese"),
+    "common.close": ("关闭", "Close"),
+    # login
+    "login.title": ("登录", "Log in"),
+    "login.heading": ("登录客服工作台", "Log in to your service desk"),
+    "login.email": ("邮箱", "E-mail"),
+    "login.password": ("密码", "Password"),
+    "login.submit": ("登录", "Log in"),
+    "login.error.missing": ("请输入邮箱和密码。", "Enter your e-mail and password."),
+    "login.error.bad_credentials": ("邮箱或密码不正确。", "Wrong e-mail or password."),
+    "login.error.rate_limited": (
+        "登录失败次数过多，请 {minutes} 分钟后再试。",
+        "Too many failed attempts. Try again in {minutes} min.",
+    ),
+    "login.error.csrf": (
+        "登录页面已过期，请重新输入密码后提交。",
+        "The login page had expired. Enter your password again.",
+    ),
+    # inbox
+    "inbox.title": ("会话列表", "Conversations"),
+    "inbox.search": ("搜索", "Search"),
+    "inbox.search_placeholder": (
+        "搜索顾客、主题或消息内容…",
+        "Search customers, subjects or messages…",
+    ),
+    "inbox.apply": ("筛选", "Apply"),
+    "inbox.reset": ("清除筛选", "Clear filters"),
+    "inbox.assignee": ("负责人", "Assignee"),
+    "inbox.assignee.all": ("全部", "Everyone"),
+    "inbox.assignee.me": ("我的", "Mine"),
+    "inbox.assignee.none": ("未分配", "Unassigned"),
+    "inbox.channel": ("渠道", "Channel"),
+    "inbox.channel.all": ("全部渠道", "All channels"),
+    "inbox.tag": ("标签", "Tag"),
+    "inbox.tag.all": ("全部标签", "All tags"),
+    "inbox.priority": ("优先级", "Priority"),
+    "inbox.priority.all": ("全部优先级", "All priorities"),
+    "inbox.status.all": ("全部", "All"),
+    "inbox.total": ("共 {total} 个会话", "{total} conversations"),
+    "inbox.range": ("第 {first}–{last} 个，共 {total} 个", "{first}–{last} of {total}"),
+    "inbox.empty": ("没有符合条件的会话。", "No conversations match these filters."),
+    "inbox.prev": ("上一页", "Previous"),
+    "inbox.next": ("下一页", "Next"),
+    "inbox.unassigned": ("未分配", "Unassigned"),
+    "inbox.no_preview": ("（无消息）", "(no messages)"),
+    "inbox.col.customer": ("顾客", "Customer"),
+    "inbox.col.conversation": ("会话", "Conversation"),
+    "inbox.col.status": ("状态", "Status"),
+    "inbox.col.assignee": ("负责人", "Assignee"),
+    "inbox.col.updated": ("最近消息", "Last message"),
+    "inbox.loading": ("加载中…", "Loading…"),
+    # statuses, channels, priorities, senders
+    "status.open": ("待处理", "Open"),
+    "status.pending": ("等待回复", "Pending"),
+    "status.resolved": ("已解决", "Resolved"),
+    "status.closed": ("已关闭", "Closed"),
+    "channel.web": ("网页", "Web"),
+    "channel.email": ("邮件", "E-mail"),
+    "channel.im": ("即时消息", "IM"),
+    "priority.low": ("低", "Low"),
+    "priority.normal": ("普通", "Normal"),
+    "priority.high": ("高", "High"),
+    "priority.urgent": ("紧急", "Urgent"),
+    "sender.customer": ("顾客", "Customer"),
+    "sender.agent": ("客服", "Agent"),
+    "sender.bot": ("机器人", "Bot"),
+    "sender.system": ("系统", "System"),
+    "vip.badge": ("VIP{level}", "VIP {level}"),
+    "vip.none": ("普通顾客", "Regular customer"),
+    # conversation page
+    "conversation.title": ("会话 #{id}", "Conversation #{id}"),
+    "conversation.back": ("返回会话列表", "Back to conversations"),
+    "conversation.no_subject": ("（无主题）", "(no subject)"),
+    "conversation.timeline": ("消息记录", "Messages"),
+    "conversation.empty": ("还没有消息。", "No messages yet."),
+    "conversation.internal": ("内部备注", "Internal note"),
+    "conversation.internal_hint": (
+        "仅团队可见，顾客看不到",
+        "Visible to your team only, never to the customer",
+    ),
+    "conversation.truncated": (
+        "只显示最早的 {shown} 条消息，共 {total} 条。",
+        "Showing the first {shown} of {total} messages.",
+    ),
+    "reply.label": ("回复内容", "Reply"),
+    "reply.placeholder": (
+        "输入回复，Ctrl+Enter 发送…",
+        "Type a reply, Ctrl+Enter to send…",
+    ),
+    "reply.note_placeholder": (
+        "写一条内部备注，Ctrl+Enter 保存…",
+        "Write an internal note, Ctrl+Enter to save…",
+    ),
+    "reply.internal": ("内部备注", "Internal note"),
+    "reply.send": ("发送", "Send"),
+    "reply.sending": ("发送中…", "Sending…"),
+    "reply.error.blank": ("回复内容不能为空。", "The reply is empty."),
+    "reply.error.too_long": (
+        "回复太长了，最多 {max} 个字。",
+        "The reply is too long: {max} characters at most.",
+    ),
+    "reply.no_permission": (
+        "你的角色不能回复此会话。",
+        "Your role cannot reply in this conversation.",
+    ),
+    "panel.status": ("状态", "Status"),
+    "panel.priority": ("优先级", "Priority"),
+    "panel.channel": ("渠道", "Channel"),
+    "panel.assignee": ("负责人", "Assignee"),
+    "panel.created": ("创建时间", "Created"),
+    "panel.first_response": ("首次响应", "First response"),
+    "panel.no_response": ("尚未回复", "Not answered yet"),
+    "panel.assign_me": ("分配给我", "Assign to me"),
+    "panel.release": ("取消分配", "Unassign me"),
+    "panel.tags": ("标签", "Tags"),
+    "panel.no_tags": ("暂无标签", "No tags"),
+    "panel.add_tag": ("添加标签", "Add tag"),
+    "panel.tag_placeholder": ("新标签", "New tag"),
+    "panel.remove_tag": ("移除标签 {tag}", "Remove tag {tag}"),
+    "panel.tag_error": (
+        "标签需要 1 到 {max} 个字。",
+        "A tag has 1 to {max} characters.",
+    ),
+    "action.status.open": ("重新打开", "Reopen"),
+    "action.status.pending": ("设为等待回复", "Mark pending"),
+    "action.status.resolved": ("标记为已解决", "Resolve"),
+    "action.status.closed": ("关闭会话", "Close"),
+    "customer.heading": ("顾客信息", "Customer"),
+    "customer.name": ("姓名", "Name"),
+    "customer.vip": ("会员等级", "VIP level"),
+    "customer.email": ("邮箱", "E-mail"),
+    "customer.phone": ("电话", "Phone"),
+    "customer.tags": ("顾客标签", "Customer tags"),
+    "customer.note": ("备注", "Note"),
+    "customer.unknown": ("未填写", "Not given"),
+    "customer.anonymous": ("匿名顾客", "Anonymous customer"),
+    # time
+    "time.just_now": ("刚刚", "just now"),
+    "time.minutes_ago": ("{n} 分钟前", "{n} min ago"),
+    "time.hours_ago": ("{n} 小时前", "{n} h ago"),
+    "time.days_ago": ("{n} 天前", "{n} d ago"),
+    # errors
+    "error.title": ("出错了", "Something went wrong"),
+    "error.back": ("返回会话列表", "Back to conversations"),
+    "error.400": ("请求有误", "Bad request"),
+    "error.401": ("请先登录", "Please log in"),
+    "error.403": ("没有权限", "Not allowed"),
+    "error.404": ("找不到页面", "Not found"),
+    "error.409": ("操作冲突", "Conflict"),
+    "error.422": ("输入有误", "Invalid input"),
+    "error.429": ("请求过于频繁", "Too many requests"),
+    "error.500": ("服务器出错", "Server error"),
+    "error.detail.generic": (
+        "请求没有完成，请稍后重试。",
+        "The request could not be completed. Please try again.",
+    ),
+    "error.detail.forbidden": (
+        "你的角色没有权限执行这个操作，如需权限请联系店铺管理员。",
+        "Your role may not do this. Ask your shop's administrator if you need it.",
+    ),
+    "error.detail.csrf_failed": (
+        "页面已过期，请刷新页面后重试。",
+        "This page has expired. Reload it and try again.",
+    ),
+    "error.detail.conversation_not_found": (
+        "找不到这个会话。它可能不存在，或属于其他店铺。",
+        "This conversation does not exist or belongs to another shop.",
+    ),
+    "error.detail.not_found": ("找不到你要的内容。", "We could not find what you asked for."),
+    "error.detail.invalid_transition": (
+        "会话当前的状态不允许这个操作，请刷新页面。",
+        "The conversation's current status does not allow this. Reload the page.",
+    ),
+    "error.detail.invalid_input": (
+        "提交的内容有误，请检查后重试。",
+        "Something in the form is not valid. Check it and try again.",
+    ),
+    "error.detail.not_assignable": (
+        "这个用户不能接待会话。",
+        "This user cannot take conversations.",
+    ),
+    "error.detail.idempotency_key_reused": (
+        "这个表单已在另一个会话中提交过，请刷新页面。",
+        "This form was already sent in another conversation. Reload the page.",
+    ),
+    "error.detail.rate_limited": ("请求过于频繁，请稍后再试。", "Too many requests. Try later."),
+}
+
+
+def is_locale(value: object) -> TypeGuard[Locale]:
+    return value in LOCALES
+
+
+def translate(locale: Locale, key: str, **params: object) -> str:
+    """The ``locale`` text for ``key``, formatted with ``params``; unknown keys raise KeyError."""
+    zh, en = CATALOG[key]
+    text = zh if locale == "zh" else en
+    return text.format(**params) if params else text
+
+
+def locale_of_tag(tag: str) -> Locale | None:
+    """Map a language tag (``zh-CN``, ``zh-Hant-TW``, ``en_GB``) to a supported locale."""
+    primary = tag.strip().replace("_", "-").split("-", 1)[0].lower()
+    return primary if is_locale(primary) else None
+
+
+def parse_accept_language(header: str) -> list[Locale]:
+    """Supported locales in the order the browser prefers them (highest ``q`` first)."""
+    weighted: list[tuple[float, int, Locale]] = []
+    for position, part in enumerate(header.split(",")):
+        tag, _, params = part.partition(";")
+        locale = locale_of_tag(tag)
+        if locale is None:
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            weighted.append((-quality, position, locale))
+    seen: list[Locale] = []
+    for _, _, locale in sorted(weighted):
+        if locale not in seen:
+            seen.append(locale)
+    return seen
+
+
+def choose_locale(
+    *,
+    param: str | None,
+    cookie: str | None,
+    user_locale: str | None,
+    accept_language: str | None,
+    default: Locale,
+) -> Locale:
+    """``?lang=``, then its cookie, the user's setting, the browser, then the default."""
+    for explicit in (param, cookie, user_locale):
+        if explicit and (locale := locale_of_tag(explicit)) is not None:
+            return locale
+    if accept_language:
+        preferred = parse_accept_language(accept_language)
+        if preferred:
+            return preferred[0]
+    return default

@@ -1,0 +1,45 @@
+/* Kefu agent UI: small conveniences on top of htmx. Every page also works without this file. */
+(function () {
+  "use strict";
+
+  function scrollTimelineToEnd() {
+    var timeline = document.getElementById("timeline");
+    if (timeline) {
+      timeline.scrollTop = timeline.scrollHeight;
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", scrollTimelineToEnd);
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target && event.target.id === "timeline") {
+      scrollTimelineToEnd();
+    }
+  });
+
+  // A new request replaces whatever the last one complained about.
+  document.addEventListener("htmx:beforeRequest", function () {
+    var flash = document.getElementById("flash");
+    if (flash) {
+      flash.textContent = "";
+    }
+  });
+
+  // Ctrl+Enter (Cmd+Enter on a Mac) sends the reply.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) &&
+        target instanceof HTMLTextAreaElement && target.id === "reply-body" && target.form) {
+      event.preventDefault();
+      target.form.requestSubmit();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var close = event.target instanceof Element && event.target.closest("[data-dismiss=flash]");
+    if (close) {
+      event.preventDefault();
+      close.closest(".flash").remove();
+    }
+  });
+})();

@@ -1,0 +1,320 @@
+"""An agent in Chromium: log in, filter the list, open a conversation, read it safely, reply."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from kefu.conversations.models import Message
+from kefu.migrations import upgrade
+from kefu.shared.clock import utcnow
+from kefu.shared.db import Database
+from tests.factories import PASSWORD, Factory
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+SCREENSHOTS = Path("/tmp")
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Seeded:
+    base_url: str
+    database_url: str
+    email: str
+    conversation_id: int
+    payload_message_id: int
+    message_count: int
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def _seed(url: str) -> dict[str, int | str]:
+    """A shop as an agent finds it in the morning: a VIP asking twice, one payload, notes."""
+    db = Database(url)
+    try:
+        make = Factory(db)
+        shop = await make.shop("小米旗舰店")
+        agent = await make.user(shop, name="李娜")
+        colleague = await make.user(shop, name="周杰")
+        vip = await make.customer(shop, name="张伟", vip_level=3)
+        start = utcnow() - timedelta(minutes=42)
+        await make.conversation(
+            shop,
+            customer=await make.customer(shop, name="王芳"),
+            subject="蓝牙耳机左耳没有声音",
+            messages=("耳机买了三天，左耳就没声音了，能换新吗？",),
+            assignee=colleague,
+            at=start - timedelta(hours=3),
+        )
+        conversation = await make.conversation(
+            shop,
+            customer=vip,
+            subject="订单 20240518 还没发货",
+            messages=(
+                "你好，我的订单 20240518 下单三天了还没发货。\n能帮我查一下吗？",
+                PAYLOAD,
+            ),
+            at=start,
+        )
+        async with db.session() as session:
+            extra = [
+                ("bot", None, False, "您好，我是智能助手。正在为您转接人工客服，请稍候。"),
+                ("system", None, False, "会话已转接给人工客服"),
+                ("agent", colleague.id, True, "这位是 VIP3 老顾客，仓库说今天下午补发。"),
+            ]
+            for i, (sender, user_id, internal, body) in enumerate(extra):
+                session.add(
+                    Message(
+                        shop_id=shop.id,
+                        conversation_id=conversation.id,
+                        sender_type=sender,
+                        sender_user_id=user_id,
+                        body=body,
+                        is_internal=internal,
+                        created_at=start + timedelta(minutes=2 + i),
+                    )
+                )
+            await session.commit()
+            payload_id = await session.scalar(
+                select(Message.id).where(Message.body == PAYLOAD, Message.shop_id == shop.id)
+            )
+        assert payload_id is not None
+        return {
+            "email": agent.email,
+            "conversation_id": conversation.id,
+            "payload_message_id": payload_id,
+            "message_count": 5,
+        }
+    finally:
+        await db.dispose()
+
+
+def _wait_until_up(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the server exited: {log.read_text(errors='replace')}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"the server did not answer within 30 s: {log.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    """The real server (uvicorn, a subprocess) on a free loopback port and a migrated SQLite."""
+    folder = tmp_path_factory.mktemp("e2e")
+    url = f"sqlite+aiosqlite:///{folder / 'kefu.db'}"
+    upgrade(url)
+    data = asyncio.run(_seed(url))
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEFU_")}
+    env.update(
+        KEFU_ENV="test",
+        KEFU_DATABASE_URL=url,
+        KEFU_SECRET_KEY="e2e-secret-" + "k" * 40,
+    )
+    log = folder / "server.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "kefu.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base_url, server, log)
+        yield Seeded(
+            base_url=base_url,
+            database_url=url,
+            email=str(data["email"]),
+            conversation_id=int(data["conversation_id"]),
+            payload_message_id=int(data["payload_message_id"]),
+            message_count=int(data["message_count"]),
+        )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+async def _count_bodies(url: str, conversation_id: int, body: str) -> int:
+    db = Database(url)
+    try:
+        async with db.session() as session:
+            count = await session.scalar(
+                select(func.count()).where(
+                    Message.conversation_id == conversation_id, Message.body == body
+                )
+            )
+            return count or 0
+    finally:
+        await db.dispose()
+
+
+# htmx reports a search replaced by the next keystroke (hx-sync="this:replace") as an error.
+_EXPECTED_CONSOLE = ("htmx:sendAbort", "htmx:afterRequest")
+
+
+def _note_console(kind: str, text: str, problems: list[str]) -> None:
+    if kind in ("error", "warning") and not text.startswith(_EXPECTED_CONSOLE):
+        problems.append(f"console {kind}: {text}")
+
+
+def test_agent_logs_in_reads_safely_and_replies_without_reload(seeded: Seeded) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    expect = sync_api.expect
+    dialogs: list[str] = []
+    problems: list[str] = []
+    reply = "您好，已为您加急处理。\n仓库今天下午补发，预计明天送达。"
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.on("console", lambda m: _note_console(m.type, m.text, problems))
+            page.on(
+                "response",
+                lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+            )
+            base = seeded.base_url
+
+            # Log in: the list asks for it, and comes back afterwards.
+            page.goto(f"{base}/conversations")
+            expect(page).to_have_url(re.compile(r"/login\?next=%2Fconversations$"))
+            page.fill("input[name=email]", seeded.email)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("form button[type=submit]")
+            expect(page).to_have_url(f"{base}/conversations")
+            rows = page.locator(".conv-row")
+            expect(rows).to_have_count(2)
+            expect(rows.first).to_contain_text("张伟")
+            expect(rows.first).to_contain_text("VIP3")
+
+            # Filters swap the list in place and keep the address shareable.
+            page.evaluate("window.kefuMarker = 'list'")
+            page.fill("#q", "耳机")
+            expect(rows).to_have_count(1)
+            expect(rows.first).to_contain_text("王芳")
+            expect(page).to_have_url(re.compile(r"q=%E8%80%B3%E6%9C%BA"))
+            page.check("input[name=assignee][value=none]")
+            expect(page.locator(".empty")).to_be_visible()
+            page.fill("#q", "")
+            expect(rows).to_have_count(1)
+            expect(rows.first).to_contain_text("张伟")
+            assert page.evaluate("window.kefuMarker") == "list", "the list reloaded the page"
+            page.screenshot(path=str(SCREENSHOTS / "kefu-e2e-list.png"))
+
+            # The conversation: the payload is text, nothing ran.
+            rows.first.click()
+            expect(page).to_have_url(f"{base}/conversations/{seeded.conversation_id}")
+            messages = page.locator("#timeline .message")
+            expect(messages).to_have_count(seeded.message_count)
+            payload = page.locator(f"#message-{seeded.payload_message_id} .message-body")
+            expect(payload).to_have_text(PAYLOAD)
+            assert page.locator("#timeline img, #timeline script").count() == 0
+            expect(page.locator(".message.is-internal")).to_contain_text("仓库说今天下午补发")
+            expect(page.locator(".customer-card")).to_contain_text("张伟")
+
+            # Reply: the message appears without a page load, once, and the box is ready again.
+            page.evaluate("window.kefuMarker = 'conversation'")
+            page.fill("#reply-body", reply)
+            page.click("#reply-form button[type=submit]")
+            expect(messages).to_have_count(seeded.message_count + 1)
+            mine = page.locator("#timeline .message.from-agent").last
+            expect(mine.locator(".message-body")).to_have_text(reply)
+            expect(mine).to_contain_text("李娜")
+            expect(page.locator("#reply-body")).to_have_value("")
+            expect(page.locator("#reply-body")).to_be_focused()
+
+            # Ctrl+Enter sends the next one with a fresh idempotency key.
+            page.fill("#reply-body", "请问还有其他可以帮您的吗？")
+            page.press("#reply-body", "Control+Enter")
+            expect(messages).to_have_count(seeded.message_count + 2)
+
+            # An internal note, then resolve the conversation from the side panel.
+            page.check("#reply-form input[name=internal]")
+            page.fill("#reply-body", "已联系仓库，单号稍后补录。")
+            page.click("#reply-form button[type=submit]")
+            expect(page.locator(".message.is-internal")).to_have_count(2)
+            page.click("#conversation-panel button.action-resolved")
+            expect(page.locator("#conversation-panel .badge.status-resolved")).to_be_visible()
+            expect(page.locator("#conversation-panel button.action-closed")).to_be_visible()
+            page.click("#conversation-panel button:has-text('分配给我')")
+            expect(page.locator("#conversation-panel")).to_contain_text("取消分配")
+            assert page.evaluate("window.kefuMarker") == "conversation", "the page reloaded"
+            page.screenshot(path=str(SCREENSHOTS / "kefu-e2e-conversation.png"))
+
+            # After a real reload everything is there exactly once.
+            page.reload()
+            expect(messages).to_have_count(seeded.message_count + 3)
+
+            # English, from the switch on the page.
+            page.click("#lang-switch")
+            expect(page.locator("html")).to_have_attribute("lang", "en")
+            expect(page.locator("#conversation-panel")).to_contain_text("Resolved")
+            page.set_viewport_size({"width": 420, "height": 900})
+            page.screenshot(path=str(SCREENSHOTS / "kefu-e2e-conversation-en-narrow.png"))
+        finally:
+            browser.close()
+
+    assert dialogs == [], f"a dialog fired: {dialogs}"
+    assert problems == [], problems
+    assert asyncio.run(_count_bodies(seeded.database_url, seeded.conversation_id, reply)) == 1
