@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -59,7 +60,11 @@ def test_api_never_fails_on_generated_input(database_url: str) -> None:
 
         @given(case=operation.as_strategy(generation_mode=mode))
         @settings(
-            max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+            max_examples=int(os.environ.get("KEFU_FUZZ_EXAMPLES", "15")),
+            derandomize=bool(os.environ.get("CI")),
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
         )
         def check(case: schemathesis.Case) -> None:
             response = case.call(headers={"Authorization": f"Bearer {token}"})

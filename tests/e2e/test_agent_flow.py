@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,6 +23,7 @@ from kefu.conversations.models import Message
 from kefu.migrations import upgrade
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
+from kefu.web.paths import STATIC_DIR
 from tests.factories import PASSWORD, Factory
 
 CHROMIUM = "/usr/bin/chromium"
@@ -216,8 +218,15 @@ def _note_console(kind: str, text: str, problems: list[str]) -> None:
         problems.append(f"console {kind}: {text}")
 
 
+def _shoot(page: Any, name: str) -> None:
+    # caret="initial": hiding the caret would inject a <style> that our CSP (rightly) refuses.
+    page.screenshot(path=str(SCREENSHOTS / name), caret="initial")
+
+
 def test_agent_logs_in_reads_safely_and_replies_without_reload(seeded: Seeded) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
+    if not (STATIC_DIR / "vendor" / "htmx.min.js").is_file():
+        pytest.fail("htmx is not vendored: run `bash scripts/vendor-assets.sh` (make assets)")
     expect = sync_api.expect
     dialogs: list[str] = []
     problems: list[str] = []
@@ -260,7 +269,7 @@ def test_agent_logs_in_reads_safely_and_replies_without_reload(seeded: Seeded) -
             expect(rows).to_have_count(1)
             expect(rows.first).to_contain_text("张伟")
             assert page.evaluate("window.kefuMarker") == "list", "the list reloaded the page"
-            page.screenshot(path=str(SCREENSHOTS / "kefu-e2e-list.png"))
+            _shoot(page, "kefu-e2e-list.png")
 
             # The conversation: the payload is text, nothing ran.
             rows.first.click()
@@ -300,7 +309,7 @@ def test_agent_logs_in_reads_safely_and_replies_without_reload(seeded: Seeded) -
             page.click("#conversation-panel button:has-text('分配给我')")
             expect(page.locator("#conversation-panel")).to_contain_text("取消分配")
             assert page.evaluate("window.kefuMarker") == "conversation", "the page reloaded"
-            page.screenshot(path=str(SCREENSHOTS / "kefu-e2e-conversation.png"))
+            _shoot(page, "kefu-e2e-conversation.png")
 
             # After a real reload everything is there exactly once.
             page.reload()
@@ -311,7 +320,7 @@ def test_agent_logs_in_reads_safely_and_replies_without_reload(seeded: Seeded) -
             expect(page.locator("html")).to_have_attribute("lang", "en")
             expect(page.locator("#conversation-panel")).to_contain_text("Resolved")
             page.set_viewport_size({"width": 420, "height": 900})
-            page.screenshot(path=str(SCREENSHOTS / "kefu-e2e-conversation-en-narrow.png"))
+            _shoot(page, "kefu-e2e-conversation-en-narrow.png")
         finally:
             browser.close()
 

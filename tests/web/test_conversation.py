@@ -123,7 +123,11 @@ async def test_reply_form_posted_twice_creates_one_message(
     conversation = await factory.conversation(shop)
     csrf = await web_login(client, await factory.user(shop))
     page = (await client.get(f"/conversations/{conversation.id}")).text
-    form = {"csrf_token": csrf, "body": "已为您补发\n请注意查收", "idempotency_key": reply_key(page)}
+    form = {
+        "csrf_token": csrf,
+        "body": "已为您补发\n请注意查收",
+        "idempotency_key": reply_key(page),
+    }
     url = f"/conversations/{conversation.id}/reply"
     first, second = await client.post(url, data=form), await client.post(url, data=form)
     assert first.status_code == second.status_code == 303
@@ -334,7 +338,9 @@ async def test_another_shops_conversation_is_a_404_page(
         ("assign", {"assignee": "me"}),
         ("tags", {"add": "越权"}),
     ):
-        r = await client.post(f"/conversations/{theirs.id}/{action}", data={"csrf_token": csrf, **data})
+        r = await client.post(
+            f"/conversations/{theirs.id}/{action}", data={"csrf_token": csrf, **data}
+        )
         assert r.status_code == 404, action
     assert len(await _messages(db, theirs)) == 1
     assert await _status(db, theirs) == "open"
@@ -384,3 +390,24 @@ async def test_unauthenticated_posts_go_to_login(
             select(func.count()).where(Message.conversation_id == conversation.id)
         )
     assert count == 1
+
+
+async def test_nul_characters_and_huge_ids_get_friendly_answers(
+    client: httpx.AsyncClient, factory: Factory, db: Database
+) -> None:
+    """PostgreSQL text cannot hold NUL and ids are 32-bit: both are refused before the database."""
+    shop = await factory.shop()
+    conversation = await factory.conversation(shop)
+    csrf = await web_login(client, await factory.user(shop))
+    url = f"/conversations/{conversation.id}"
+    r = await client.post(
+        f"{url}/reply", data={"csrf_token": csrf, "body": "a\x00b", "idempotency_key": "n1"}
+    )
+    assert r.status_code == 422 and "回复中含有无法保存的字符" in r.text
+    r = await client.post(f"{url}/tags", data={"csrf_token": csrf, "add": "a\x00b"})
+    assert r.status_code == 422 and "text/html" in r.headers["content-type"]
+    r = await client.get("/conversations", params={"q": "你好\x00", "tag": "\x00"})
+    assert r.status_code == 200
+    assert (await client.get(f"/conversations/{2**40}")).status_code == 404
+    assert (await client.get("/conversations/0")).status_code == 404
+    assert len(await _messages(db, conversation)) == 1

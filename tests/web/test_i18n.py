@@ -82,7 +82,10 @@ def test_locale_order_is_param_cookie_user_browser_default() -> None:
     base = {"param": None, "cookie": None, "user_locale": None, "accept_language": None}
     assert choose_locale(**base, default="zh") == "zh"
     assert choose_locale(**{**base, "accept_language": "en-GB"}, default="zh") == "en"
-    assert choose_locale(**{**base, "accept_language": "en", "user_locale": "zh"}, default="en") == "zh"
+    assert (
+        choose_locale(**{**base, "accept_language": "en", "user_locale": "zh"}, default="en")
+        == "zh"
+    )
     assert choose_locale(**{**base, "user_locale": "zh", "cookie": "en"}, default="zh") == "en"
     assert choose_locale(**{**base, "cookie": "en", "param": "zh"}, default="en") == "zh"
     assert choose_locale(**{**base, "param": "fr", "cookie": "xx"}, default="en") == "en"

@@ -128,7 +128,9 @@ async def test_search_finds_chinese_substrings_in_messages_subjects_and_names(
     shop = await factory.shop()
     by_message = await factory.conversation(shop, messages=("我买的蓝牙耳机左边没有声音",))
     by_subject = await factory.conversation(shop, subject="发票抬头修改")
-    by_name = await factory.conversation(shop, customer=await factory.customer(shop, name="欧阳娜娜"))
+    by_name = await factory.conversation(
+        shop, customer=await factory.customer(shop, name="欧阳娜娜")
+    )
     await factory.conversation(shop, messages=("谢谢",))
     await web_login(client, await factory.user(shop))
     for query, expected in (("耳机左边", by_message), ("抬头", by_subject), ("欧阳", by_name)):

@@ -47,22 +47,36 @@ async def recognise_visitor(
     return Visitor(shop_id=claim.shop_id, customer_id=customer.id, visitor_id=claim.visitor_id)
 
 
-async def current_conversation(session: AsyncSession, *, visitor: Visitor) -> Conversation | None:
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """The few facts about a conversation that taking a message needs."""
+
+    id: int
+    shop_id: int
+    customer_id: int
+    status: str
+
+
+async def current_conversation(session: AsyncSession, *, visitor: Visitor) -> Thread | None:
     """The visitor's latest web conversation unless it is closed (then the next message opens
     a new one)."""
-    latest: Conversation | None = await session.scalar(
-        select(Conversation)
-        .where(
-            Conversation.shop_id == visitor.shop_id,
-            Conversation.customer_id == visitor.customer_id,
-            Conversation.channel == Channel.WEB.value,
+    latest = (
+        await session.execute(
+            select(Conversation.id, Conversation.status)
+            .where(
+                Conversation.shop_id == visitor.shop_id,
+                Conversation.customer_id == visitor.customer_id,
+                Conversation.channel == Channel.WEB.value,
+            )
+            .order_by(Conversation.id.desc())
+            .limit(1)
         )
-        .order_by(Conversation.id.desc())
-        .limit(1)
-    )
+    ).first()
     if latest is None or latest.status == Status.CLOSED.value:
         return None
-    return latest
+    return Thread(
+        id=latest.id, shop_id=visitor.shop_id, customer_id=visitor.customer_id, status=latest.status
+    )
 
 
 def message_key(visitor: Visitor, client_id: str) -> str:

@@ -6,9 +6,9 @@ Every write use case commits its own transaction; a message is acknowledged only
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import delete, func, literal, select, update
+from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +29,18 @@ from kefu.customers.models import Customer
 from kefu.shared.db import UTCDateTime
 from kefu.shared.errors import Conflict, InvalidInput, NotFound
 from kefu.shared.events import Event, emit_on_commit
+
+
+class ConversationLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def shop_id(self) -> int: ...
+    @property
+    def customer_id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+
 
 ASSIGNABLE_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
 
@@ -85,18 +97,25 @@ def _conversation_event(conversation: Conversation, change: str) -> Event:
     )
 
 
+_MESSAGE_COLUMNS = tuple(c.name for c in Message.__table__.columns if c.name != "id")
+
+
 async def _insert_message(
     session: AsyncSession, message: Message, customer_id: int
 ) -> tuple[Message, bool]:
-    """Insert and commit; if a concurrent send with the same key won, return its message."""
+    """Insert and commit; if a send with the same key was stored before, return that message.
+
+    A Core insert rather than the unit of work: this is the hottest write in Kefu. ``message``
+    stays detached; it gets its id and is returned."""
     conversation_id, shop_id, key = (
         message.conversation_id,
         message.shop_id,
         message.idempotency_key,
     )
-    session.add(message)
+    values = {name: getattr(message, name) for name in _MESSAGE_COLUMNS}
     try:
-        await session.flush()
+        result = await session.execute(insert(Message).values(**values).returning(Message.id))
+        message.id = result.scalar_one()
         emit_on_commit(session, message_event(message, customer_id))
         await session.commit()
     except IntegrityError:
@@ -121,6 +140,8 @@ async def post_message(
         Permission.CONVERSATIONS_NOTE if data.internal else Permission.CONVERSATIONS_REPLY
     )
     conversation = await require_conversation(session, actor=actor, conversation_id=conversation_id)
+    # Replays are common here (double-clicked forms, retried integrations): answer them without
+    # the failed insert and rollback, which would also expire the caller's loaded objects.
     existing = await _existing(session, shop_id=actor.shop_id, key=data.idempotency_key)
     if existing is not None:
         return _replay(existing, conversation.id), False
@@ -161,19 +182,17 @@ async def _count_message(
 async def add_customer_message(
     session: AsyncSession,
     *,
-    conversation: Conversation,
+    conversation: ConversationLike,
     body: str,
     idempotency_key: str | None,
     now: datetime,
 ) -> tuple[Message, bool]:
     """Record a message from the customer; it wakes a pending, resolved or closed conversation."""
-    existing = await _existing(session, shop_id=conversation.shop_id, key=idempotency_key)
-    if existing is not None:
-        return _replay(existing, conversation.id), False
     message = Message(
         shop_id=conversation.shop_id,
         conversation_id=conversation.id,
         sender_type=SenderType.CUSTOMER.value,
+        sender_user_id=None,
         body=body,
         is_internal=False,
         idempotency_key=idempotency_key,

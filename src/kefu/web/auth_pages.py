@@ -13,6 +13,7 @@ from kefu.accounts.security import new_csrf_token, same_secret
 from kefu.http.deps import OptionalPrincipal, SessionDep
 from kefu.shared.clock import utcnow
 from kefu.shared.errors import NotAuthenticated, RateLimited
+from kefu.shared.types import NO_NUL
 from kefu.web.render import render
 from kefu.web.routing import PageRoute, safe_next
 from kefu.web.viewer import ViewerDep, request_locale
@@ -68,7 +69,7 @@ async def front_door(principal: OptionalPrincipal) -> RedirectResponse:
 async def login_page(
     request: Request,
     principal: OptionalPrincipal,
-    next_path: Annotated[str | None, Query(alias="next", max_length=2000)] = None,
+    next_path: Annotated[str | None, Query(alias="next", max_length=2000, pattern=NO_NUL)] = None,
 ) -> Response:
     if principal is not None and principal.user_id is not None:
         return RedirectResponse(safe_next(next_path), status_code=303)
@@ -80,10 +81,10 @@ async def login_submit(
     request: Request,
     session: SessionDep,
     guard: Annotated[LoginGuard, Depends(login_guard)],
-    email: Annotated[str, Form(max_length=254)] = "",
+    email: Annotated[str, Form(max_length=254, pattern=NO_NUL)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
-    next_field: Annotated[str, Form(alias="next", max_length=2000)] = "",
+    next_field: Annotated[str, Form(alias="next", max_length=2000, pattern=NO_NUL)] = "",
 ) -> Response:
     next_path, email = safe_next(next_field), email.strip()
     expected = request.session.get(LOGIN_CSRF_KEY)

@@ -27,10 +27,12 @@ from kefu.conversations.schemas import (
     TagsIn,
 )
 from kefu.conversations.status import ALLOWED, Status
+from kefu.customers.service import get_customer
 from kefu.http.deps import SessionDep
+from kefu.http.params import IdPath
 from kefu.shared.clock import utcnow
 from kefu.shared.errors import InvalidInput
-from kefu.web.customers import get_customer
+from kefu.shared.types import MAX_ID, NO_NUL
 from kefu.web.routing import PageRoute
 from kefu.web.viewer import Viewer, ViewerDep, is_htmx
 
@@ -77,7 +79,7 @@ def _panel_context(viewer: Viewer, summary: ConversationOut) -> dict[str, object
 
 def _reply_context(
     viewer: Viewer,
-    conversation_id: int,
+    conversation_id: IdPath,
     *,
     body: str = "",
     internal: bool = False,
@@ -111,7 +113,7 @@ async def _render_page(
     request: Request,
     session: AsyncSession,
     viewer: Viewer,
-    conversation_id: int,
+    conversation_id: IdPath,
     *,
     reply: dict[str, object] | None = None,
     status_code: int = 200,
@@ -153,26 +155,30 @@ async def _render_page(
 
 @router.get("/conversations/{conversation_id}")
 async def conversation_page(
-    conversation_id: int, request: Request, viewer: ViewerDep, session: SessionDep
+    conversation_id: IdPath, request: Request, viewer: ViewerDep, session: SessionDep
 ) -> HTMLResponse:
     return await _render_page(request, session, viewer, conversation_id)
 
 
 def _reply_error(exc: ValidationError) -> str:
-    too_long = any(e.get("type") == "string_too_long" for e in exc.errors())
-    return "reply.error.too_long" if too_long else "reply.error.blank"
+    kinds = {e.get("type") for e in exc.errors()}
+    if "string_too_long" in kinds:
+        return "reply.error.too_long"
+    if "string_pattern_mismatch" in kinds:
+        return "reply.error.invalid"
+    return "reply.error.blank"
 
 
 @router.post("/conversations/{conversation_id}/reply")
 async def reply(
-    conversation_id: int,
+    conversation_id: IdPath,
     request: Request,
     viewer: ViewerDep,
     session: SessionDep,
     body: FormText = "",
     internal: Annotated[str, Form(max_length=10)] = "",
-    idempotency_key: Annotated[str, Form(max_length=100)] = "",
-    after_id: Annotated[int | None, Form(ge=0)] = None,
+    idempotency_key: Annotated[str, Form(max_length=100, pattern=NO_NUL)] = "",
+    after_id: Annotated[int | None, Form(ge=0, le=MAX_ID)] = None,
 ) -> Response:
     """Post a reply or note; the form's idempotency key makes a second post of it a replay."""
     is_note = internal not in ("", "0", "false")
@@ -246,7 +252,7 @@ async def _after_action(
 
 @router.post("/conversations/{conversation_id}/status")
 async def change_status(
-    conversation_id: int,
+    conversation_id: IdPath,
     request: Request,
     viewer: ViewerDep,
     session: SessionDep,
@@ -266,7 +272,7 @@ async def change_status(
 
 @router.post("/conversations/{conversation_id}/assign")
 async def assign(
-    conversation_id: int,
+    conversation_id: IdPath,
     request: Request,
     viewer: ViewerDep,
     session: SessionDep,
@@ -288,12 +294,12 @@ async def assign(
 
 @router.post("/conversations/{conversation_id}/tags")
 async def change_tags(
-    conversation_id: int,
+    conversation_id: IdPath,
     request: Request,
     viewer: ViewerDep,
     session: SessionDep,
-    add: Annotated[str, Form(max_length=200)] = "",
-    remove: Annotated[str, Form(max_length=200)] = "",
+    add: Annotated[str, Form(max_length=200, pattern=NO_NUL)] = "",
+    remove: Annotated[str, Form(max_length=200, pattern=NO_NUL)] = "",
 ) -> Response:
     try:
         tags = TagsIn(add=[add] if add or not remove else [], remove=[remove] if remove else [])

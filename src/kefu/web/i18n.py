@@ -115,6 +115,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "reply.send": ("发送", "Send"),
     "reply.sending": ("发送中…", "Sending…"),
     "reply.error.blank": ("回复内容不能为空。", "The reply is empty."),
+    "reply.error.invalid": (
+        "回复中含有无法保存的字符。",
+        "The reply contains characters that cannot be stored.",
+    ),
     "reply.error.too_long": (
         "回复太长了，最多 {max} 个字。",
         "The reply is too long: {max} characters at most.",

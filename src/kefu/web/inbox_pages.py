@@ -46,7 +46,9 @@ class InboxQuery:
     limit: int = DEFAULT_LIMIT
 
     @classmethod
-    def parse(cls, params: Mapping[str, str]) -> InboxQuery:
+    def parse(cls, query: Mapping[str, str]) -> InboxQuery:
+        # NUL cannot reach PostgreSQL text; dropping it is as lenient as the other fallbacks.
+        params = {k: v.replace("\x00", "") for k, v in query.items()}
         status, assignee = params.get("status", "open"), params.get("assignee", "all")
         channel, priority = params.get("channel", ""), params.get("priority", "")
         return cls(

@@ -37,7 +37,7 @@ def safe_next(target: str | None) -> str:
     """Only same-site paths: ``/x`` yes; ``//evil.example``, ``/\\evil``, ``https://...`` no."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return "/conversations"
-    if any(ch in target for ch in "\r\n\t\\"):
+    if any(ch in target for ch in "\r\n\t\\\x00"):
         return "/conversations"
     return target
 

@@ -12,7 +12,8 @@
   document.addEventListener("DOMContentLoaded", scrollTimelineToEnd);
 
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.target && event.target.id === "timeline") {
+    var id = event.target && event.target.id;
+    if (id === "timeline" || id === "reply-form") {
       scrollTimelineToEnd();
     }
   });

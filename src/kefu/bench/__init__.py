@@ -1,0 +1,1 @@
+"""Benchmarks shipped with Kefu (`kefu bench ...`): they start real servers and measure them."""
