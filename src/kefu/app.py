@@ -16,6 +16,7 @@ from kefu import __version__
 from kefu.accounts.api import router as accounts_router
 from kefu.accounts.login import LoginGuard
 from kefu.channels.visitor import VisitorTokens
+from kefu.channels.writer import MessageWriter
 from kefu.channels.ws import router as ws_router
 from kefu.commerce.api import router as commerce_router
 from kefu.conversations.api import router as conversations_router
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     bus: EventBus = RedisEventBus(redis) if redis is not None else MemoryEventBus()
     db = Database(settings.database_url, bus=bus)
+    writer = MessageWriter(db)
     counter: FailureCounter = (
         RedisFailureCounter(redis, settings.login_window_seconds)
         if redis is not None
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await writer.stop()
             await bus.stop()
             if redis is not None:
                 await redis.aclose()
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.redis = redis
     app.state.bus = bus
+    app.state.message_writer = writer
     app.state.visitor_tokens = VisitorTokens(settings.secret_key.get_secret_value())
     app.state.login_guard = LoginGuard(
         counter=counter,

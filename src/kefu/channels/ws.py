@@ -22,6 +22,7 @@ from kefu.channels.frames import (
     client_frame,
 )
 from kefu.channels.visitor import VisitorTokens
+from kefu.channels.writer import MessageWriter
 from kefu.conversations.models import Message
 from kefu.conversations.queries import get_conversation
 from kefu.http.deps import identify
@@ -167,15 +168,11 @@ async def _customer_send(
     websocket: WebSocket, db: Database, visitor: webchat.Visitor, frame: SendFrame
 ) -> None:
     """Store, then acknowledge: an ``ack`` means the message is committed."""
+    writer: MessageWriter = websocket.app.state.message_writer
     try:
-        async with db.session() as session:
-            message, created = await webchat.receive_message(
-                session,
-                visitor=visitor,
-                body=frame.body,
-                client_id=frame.client_id,
-                now=utcnow(),
-            )
+        message, created = await writer.send(
+            visitor=visitor, body=frame.body, client_id=frame.client_id
+        )
     except KefuError as exc:
         await websocket.send_json(
             {

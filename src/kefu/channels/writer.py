@@ -1,0 +1,159 @@
+"""Group commit for customer messages: concurrent sends share one transaction.
+
+Every web-chat send is queued; one writer task takes whatever is waiting (up to ``BATCH``),
+stores it in a single transaction, and only then resolves each sender's future, so an
+acknowledgement still means "committed". Under load this amortises the transaction and
+round-trip costs over many messages; with one sender it behaves like a plain commit.
+If anything in a batch fails (an idempotency-key clash, a conversation that must be opened),
+the batch falls back to the one-message-at-a-time path, which handles every case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kefu.channels import webchat
+from kefu.conversations.models import Conversation, Message
+from kefu.conversations.service import message_event
+from kefu.conversations.status import Channel, SenderType, Status
+from kefu.shared.clock import utcnow
+from kefu.shared.db import Database
+from kefu.shared.events import emit_on_commit
+
+log = logging.getLogger(__name__)
+
+BATCH = 256
+
+
+@dataclass
+class _Send:
+    visitor: webchat.Visitor
+    body: str
+    client_id: str
+    done: asyncio.Future[tuple[Message, bool]] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+class MessageWriter:
+    """One per process; ``send`` returns once the message is committed."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._queue: asyncio.Queue[_Send] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def send(
+        self, *, visitor: webchat.Visitor, body: str, client_id: str
+    ) -> tuple[Message, bool]:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="kefu-message-writer")
+        item = _Send(visitor=visitor, body=body, client_id=client_id)
+        await self._queue.put(item)
+        return await item.done
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self._write(batch, utcnow())
+            except Exception:
+                log.debug("group commit fell back to single writes", exc_info=True)
+                await self._write_one_by_one(batch)
+
+    async def _write(self, batch: list[_Send], now: datetime) -> None:
+        """Messages to an open conversation go in one transaction; the rest (first message,
+        reopening) take the general path afterwards."""
+        async with self.db.session() as session:
+            threads = await self._open_threads(session, batch)
+            fast = [item for item in batch if item.visitor.customer_id in threads]
+            rows = [
+                {
+                    "shop_id": item.visitor.shop_id,
+                    "conversation_id": threads[item.visitor.customer_id],
+                    "sender_type": SenderType.CUSTOMER.value,
+                    "sender_user_id": None,
+                    "body": item.body,
+                    "is_internal": False,
+                    "idempotency_key": webchat.message_key(item.visitor, item.client_id),
+                    "created_at": now,
+                }
+                for item in fast
+            ]
+            messages: list[Message] = []
+            if rows:
+                statement = insert(Message).returning(Message.id, sort_by_parameter_order=True)
+                ids = (await session.scalars(statement, rows)).all()
+                await self._count(session, rows, now)
+                for item, row, message_id in zip(fast, rows, ids, strict=True):
+                    message = Message(id=message_id, **row)
+                    messages.append(message)
+                    emit_on_commit(session, message_event(message, item.visitor.customer_id))
+                await session.commit()
+        for item, message in zip(fast, messages, strict=True):
+            if not item.done.done():
+                item.done.set_result((message, True))
+        await self._write_one_by_one([item for item in batch if item not in fast])
+
+    @staticmethod
+    async def _open_threads(session: AsyncSession, batch: list[_Send]) -> dict[int, int]:
+        """customer id -> id of their latest web conversation, for those where it is open."""
+        latest = await session.execute(
+            select(Conversation.customer_id, Conversation.id, Conversation.status)
+            .where(
+                Conversation.customer_id.in_({item.visitor.customer_id for item in batch}),
+                Conversation.channel == Channel.WEB.value,
+            )
+            .order_by(Conversation.id)
+        )
+        newest = {row.customer_id: (row.id, row.status) for row in latest}
+        return {c: cid for c, (cid, status) in newest.items() if status == Status.OPEN.value}
+
+    @staticmethod
+    async def _count(session: AsyncSession, rows: list[dict[str, Any]], now: datetime) -> None:
+        counts = Counter(row["conversation_id"] for row in rows)
+        for conversation_id, count in counts.items():
+            await session.execute(
+                update(Conversation)
+                .where(Conversation.id == conversation_id)
+                .values(
+                    message_count=Conversation.message_count + count,
+                    updated_at=now,
+                    last_message_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+
+    async def _write_one_by_one(self, batch: list[_Send]) -> None:
+        for item in batch:
+            if item.done.done():
+                continue
+            try:
+                async with self.db.session() as session:
+                    result = await webchat.receive_message(
+                        session,
+                        visitor=item.visitor,
+                        body=item.body,
+                        client_id=item.client_id,
+                        now=utcnow(),
+                    )
+                item.done.set_result(result)
+            except Exception as exc:
+                item.done.set_exception(exc)
