@@ -7,7 +7,9 @@ set -euo pipefail
 RUN_DIR=${KEFU_RUN_DIR:-$(pwd)/.run}
 PG_PORT=${KEFU_TEST_PG_PORT:-55432}
 REDIS_PORT=${KEFU_TEST_REDIS_PORT:-56379}
-PG_DATA=$RUN_DIR/pg
+# The cluster lives outside the checkout: as root it belongs to the postgres user, who may not
+# be allowed into the checkout's directory (CI clones into a private temporary folder).
+PG_DATA=${KEFU_TEST_PG_DIR:-/tmp/kefu-test-pg-$PG_PORT}
 APT_UPDATED=0
 
 apt_install() {
@@ -31,12 +33,14 @@ ensure_packages() {
   command -v redis-server >/dev/null || { echo "installing redis-server" >&2; apt_install redis-server; }
   if [ -z "${KEFU_SKIP_E2E:-}" ]; then
     command -v chromium >/dev/null || { echo "installing chromium" >&2; apt_install chromium; }
+    # Chinese glyphs for screenshots of the UI; the tests themselves do not need them.
+    [ -d /usr/share/fonts/opentype/noto ] || apt_install fonts-noto-cjk || true
   fi
 }
 
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the postgres user.
 as_pg() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 start_postgres() {
@@ -44,8 +48,9 @@ start_postgres() {
   bin=$(pg_bin)
   mkdir -p "$RUN_DIR"
   if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+    rm -rf "$PG_DATA"
     mkdir -p "$PG_DATA"
-    [ "$(id -u)" = 0 ] && chown postgres:postgres "$PG_DATA"
+    if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$PG_DATA"; fi
     as_pg "$bin/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
   if ! as_pg "$bin/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then

@@ -6,8 +6,6 @@ htmx request (answered with the fragment that changed), so the page works withou
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
@@ -15,110 +13,46 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.accounts import service as accounts
 from kefu.accounts.permissions import Permission
 from kefu.conversations import queries, service
-from kefu.conversations.models import Message
 from kefu.conversations.schemas import (
     MAX_MESSAGE_CHARS,
-    MAX_TAG_CHARS,
-    ConversationOut,
     MessageIn,
     TagsIn,
 )
-from kefu.conversations.status import ALLOWED, Status
+from kefu.conversations.status import Status
 from kefu.customers.service import get_customer
 from kefu.http.deps import SessionDep
 from kefu.http.params import IdPath
 from kefu.shared.clock import utcnow
 from kefu.shared.errors import InvalidInput
 from kefu.shared.types import MAX_ID, NO_NUL
+from kefu.web.conversation_view import (
+    TIMELINE_LIMIT,
+    agent_names,
+    page_path,
+    panel_context,
+    reply_context,
+    summarize,
+)
 from kefu.web.routing import PageRoute
 from kefu.web.viewer import Viewer, ViewerDep, is_htmx
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-TIMELINE_LIMIT = 500
-STATUS_ORDER = (Status.OPEN, Status.PENDING, Status.RESOLVED, Status.CLOSED)
 FormText = Annotated[str, Form(max_length=MAX_MESSAGE_CHARS * 4)]
-
-
-def new_idempotency_key() -> str:
-    """One per rendered reply form: posting the same form twice sends one message."""
-    return f"web-{uuid.uuid4().hex}"
-
-
-def _page_path(conversation_id: int) -> str:
-    return f"/conversations/{conversation_id}"
-
-
-def transitions(status: Status) -> list[Status]:
-    return [target for target in STATUS_ORDER if target in ALLOWED[status]]
-
-
-async def _agent_names(
-    session: AsyncSession, viewer: Viewer, messages: Sequence[Message]
-) -> dict[int, str]:
-    names: dict[int, str] = {}
-    for user_id in {m.sender_user_id for m in messages if m.sender_user_id is not None}:
-        user = await accounts.get_user(session, user_id)
-        if user is not None and user.shop_id == viewer.principal.shop_id:
-            names[user_id] = user.name
-    return names
-
-
-def _panel_context(viewer: Viewer, summary: ConversationOut) -> dict[str, object]:
-    return {
-        "summary": summary,
-        "transitions": transitions(summary.status),
-        "can_manage": viewer.can(Permission.CONVERSATIONS_MANAGE),
-        "tag_error": None,
-        "max_tag_chars": MAX_TAG_CHARS,
-    }
-
-
-def _reply_context(
-    viewer: Viewer,
-    conversation_id: IdPath,
-    *,
-    body: str = "",
-    internal: bool = False,
-    key: str | None = None,
-    after_id: int | None = None,
-    error: str | None = None,
-) -> dict[str, object]:
-    return {
-        "conversation_id": conversation_id,
-        "can_reply": viewer.can(Permission.CONVERSATIONS_REPLY),
-        "can_note": viewer.can(Permission.CONVERSATIONS_NOTE),
-        "body": body,
-        "internal": internal,
-        "idempotency_key": key or new_idempotency_key(),
-        "after_id": after_id,
-        "error": error,
-        "max_chars": MAX_MESSAGE_CHARS,
-        "oob": False,
-        "autofocus": False,
-    }
-
-
-async def _summary(session: AsyncSession, viewer: Viewer, conversation_id: int) -> ConversationOut:
-    conversation = await queries.require_conversation(
-        session, actor=viewer.principal, conversation_id=conversation_id
-    )
-    return (await queries.describe(session, [conversation]))[0]
 
 
 async def _render_page(
     request: Request,
     session: AsyncSession,
     viewer: Viewer,
-    conversation_id: IdPath,
+    conversation_id: int,
     *,
     reply: dict[str, object] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    summary = await _summary(session, viewer, conversation_id)
+    summary = await summarize(session, viewer, conversation_id)
     messages = await queries.list_messages(
         session,
         actor=viewer.principal,
@@ -132,14 +66,14 @@ async def _render_page(
             session, shop_id=viewer.principal.shop_id, customer_id=summary.customer.id
         )
     context = {
-        **_panel_context(viewer, summary),
+        **panel_context(viewer, summary),
         "messages": messages,
-        "agent_names": await _agent_names(session, viewer, messages),
+        "agent_names": await agent_names(session, viewer, messages),
         "customer": customer,
         "customer_name": summary.customer.name,
         # The form asks for what comes after the last message shown, whatever it was given.
         "reply": {
-            **(reply or _reply_context(viewer, conversation_id)),
+            **(reply or reply_context(viewer, conversation_id)),
             "after_id": messages[-1].id if messages else None,
         },
         "truncated": summary.message_count > len(messages) == TIMELINE_LIMIT,
@@ -149,7 +83,7 @@ async def _render_page(
         "conversation/page.html",
         context,
         status_code=status_code,
-        page_path=_page_path(conversation_id),
+        page_path=page_path(conversation_id),
     )
 
 
@@ -185,7 +119,7 @@ async def reply(
     try:
         data = MessageIn(body=body, internal=is_note, idempotency_key=idempotency_key or None)
     except ValidationError as exc:
-        form = _reply_context(
+        form = reply_context(
             viewer,
             conversation_id,
             body=body,
@@ -210,7 +144,7 @@ async def reply(
     )
     if not is_htmx(request):
         return RedirectResponse(
-            f"{_page_path(conversation_id)}#message-{message.id}", status_code=303
+            f"{page_path(conversation_id)}#message-{message.id}", status_code=303
         )
     # Send what the page lacks after the last message it shows: the reply (unless a replay that
     # is already there) and anything that arrived meanwhile. So a retry never shows a copy.
@@ -221,18 +155,18 @@ async def reply(
         after_id=after_id,
         limit=TIMELINE_LIMIT,
     )
-    summary = await _summary(session, viewer, conversation_id)
+    summary = await summarize(session, viewer, conversation_id)
     last_id = news[-1].id if news else after_id
     return viewer.render(
         request,
         "conversation/_reply_result.html",
         {
-            **_panel_context(viewer, summary),
+            **panel_context(viewer, summary),
             "messages": news,
-            "agent_names": await _agent_names(session, viewer, news),
+            "agent_names": await agent_names(session, viewer, news),
             "customer_name": summary.customer.name,
             "reply": {
-                **_reply_context(viewer, conversation_id, after_id=last_id),
+                **reply_context(viewer, conversation_id, after_id=last_id),
                 "oob": True,
                 "autofocus": True,
             },
@@ -245,9 +179,9 @@ async def _after_action(
 ) -> Response:
     """htmx gets the refreshed side panel; a plain form goes back to the page."""
     if not is_htmx(request):
-        return RedirectResponse(_page_path(conversation_id), status_code=303)
-    summary = await _summary(session, viewer, conversation_id)
-    return viewer.render(request, "conversation/_panel.html", _panel_context(viewer, summary))
+        return RedirectResponse(page_path(conversation_id), status_code=303)
+    summary = await summarize(session, viewer, conversation_id)
+    return viewer.render(request, "conversation/_panel.html", panel_context(viewer, summary))
 
 
 @router.post("/conversations/{conversation_id}/status")
@@ -306,8 +240,8 @@ async def change_tags(
     except ValidationError:
         if not is_htmx(request):
             raise InvalidInput("a tag has 1 to 50 characters", code="invalid_input") from None
-        summary = await _summary(session, viewer, conversation_id)
-        context = {**_panel_context(viewer, summary), "tag_error": "panel.tag_error"}
+        summary = await summarize(session, viewer, conversation_id)
+        context = {**panel_context(viewer, summary), "tag_error": "panel.tag_error"}
         return viewer.render(request, "conversation/_panel.html", context, status_code=422)
     await service.change_tags(
         session,
