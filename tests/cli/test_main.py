@@ -41,15 +41,26 @@ def test_upgrade_shop_and_user_from_the_command_line(
     result = runner.invoke(app, ["shop", "create", "cli-shop", "命令行店铺"])
     assert result.exit_code == 0, result.output
     monkeypatch.setenv("KEFU_NEW_PASSWORD", "a-long-password")
-    args = ["user", "create", "--shop", "cli-shop", "--email", "Boss@Example.com",
-            "--name", "老板", "--role", "owner"]
+    args = [
+        "user",
+        "create",
+        "--shop",
+        "cli-shop",
+        "--email",
+        "Boss@Example.com",
+        "--name",
+        "老板",
+        "--role",
+        "owner",
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     again = runner.invoke(app, args)
     assert again.exit_code == 1
     assert "email_taken" in again.output
-    missing = runner.invoke(app, ["user", "create", "--shop", "nope", "--email", "a@b.co",
-                                  "--name", "x"])
+    missing = runner.invoke(
+        app, ["user", "create", "--shop", "nope", "--email", "a@b.co", "--name", "x"]
+    )
     assert missing.exit_code == 1
     assert "shop_not_found" in missing.output
 
@@ -59,7 +70,8 @@ def test_user_create_refuses_a_short_password(
 ) -> None:
     monkeypatch.setenv("KEFU_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
     monkeypatch.setenv("KEFU_NEW_PASSWORD", "short")
-    result = runner.invoke(app, ["user", "create", "--shop", "x", "--email", "a@b.co",
-                                 "--name", "x"])
+    result = runner.invoke(
+        app, ["user", "create", "--shop", "x", "--email", "a@b.co", "--name", "x"]
+    )
     assert result.exit_code == 1
     assert "at least 8" in result.output

@@ -122,9 +122,7 @@ async def test_seeding_again_reports_the_existing_demo(database_url: str, seeded
     }
 
 
-async def test_both_shops_have_every_role_tier_and_department(
-    db: Database, seeded: Seeded
-) -> None:
+async def test_both_shops_have_every_role_tier_and_department(db: Database, seeded: Seeded) -> None:
     async with db.session() as session:
         for slug, agents in (("geek-digital", range(12, 16)), ("jianyi-fashion", range(8, 11))):
             shop_id = seeded.shop_id(slug)
@@ -175,14 +173,18 @@ async def test_inbox_has_unassigned_open_conversations_now(db: Database, seeded:
     async with db.session() as session:
         for shop_id in seeded.ids:
             waiting = (
-                await session.execute(
-                    select(Conversation).where(
-                        Conversation.shop_id == shop_id,
-                        Conversation.status == "open",
-                        Conversation.assignee_id.is_(None),
+                (
+                    await session.execute(
+                        select(Conversation).where(
+                            Conversation.shop_id == shop_id,
+                            Conversation.status == "open",
+                            Conversation.assignee_id.is_(None),
+                        )
                     )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             assert len(waiting) >= 3
             assert all(c.first_response_at is None and c.created_at <= NOW for c in waiting)
 
@@ -192,12 +194,16 @@ async def test_conversations_span_ninety_days_with_a_double_11_peak(
 ) -> None:
     async with db.session() as session:
         created = (
-            await session.execute(
-                select(Conversation.created_at).where(
-                    Conversation.shop_id == seeded.shop_id("geek-digital")
+            (
+                await session.execute(
+                    select(Conversation.created_at).where(
+                        Conversation.shop_id == seeded.shop_id("geek-digital")
+                    )
                 )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     assert min(created) >= NOW - timedelta(days=90)
     assert min(created) < NOW - timedelta(days=89)
     assert NOW - timedelta(days=1) < max(created) <= NOW
@@ -288,12 +294,16 @@ async def test_orders_mentioned_in_a_conversation_are_the_customers_own(
                 )).tuples().all()
             )  # fmt: skip
             mentions = (
-                await session.execute(
-                    select(Message.body, Conversation.customer_id)
-                    .join(Conversation, Conversation.id == Message.conversation_id)
-                    .where(Message.shop_id == shop_id)
+                (
+                    await session.execute(
+                        select(Message.body, Conversation.customer_id)
+                        .join(Conversation, Conversation.id == Message.conversation_id)
+                        .where(Message.shop_id == shop_id)
+                    )
                 )
-            ).tuples().all()
+                .tuples()
+                .all()
+            )
             found = [(no, customer) for body, customer in mentions for no in ORDER_NO.findall(body)]
             assert found
             assert all(owners.get(no) == customer for no, customer in found)
@@ -302,13 +312,19 @@ async def test_orders_mentioned_in_a_conversation_are_the_customers_own(
 async def test_statuses_and_timestamps_are_consistent(db: Database, seeded: Seeded) -> None:
     async with db.session() as session:
         conversations = (
-            await session.execute(
-                select(Conversation).where(Conversation.shop_id.in_(seeded.ids))
+            (
+                await session.execute(
+                    select(Conversation).where(Conversation.shop_id.in_(seeded.ids))
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         messages = (
-            await session.execute(select(Message).where(Message.shop_id.in_(seeded.ids)))
-        ).scalars().all()
+            (await session.execute(select(Message).where(Message.shop_id.in_(seeded.ids))))
+            .scalars()
+            .all()
+        )
     by_conversation: dict[int, list[Message]] = {}
     for message in messages:
         by_conversation.setdefault(message.conversation_id, []).append(message)

@@ -55,7 +55,8 @@ class Store:
             return int(cursor.lastrowid)
         value = await self.pool.fetchval(
             "INSERT INTO bare_messages (client_id, body) VALUES ($1, $2) RETURNING id",
-            client_id, body,
+            client_id,
+            body,
         )
         return int(value)
 

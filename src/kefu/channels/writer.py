@@ -24,10 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.channels import webchat
 from kefu.conversations.models import Conversation, Message
 from kefu.conversations.service import message_event
-from kefu.conversations.status import Channel, SenderType, Status
+from kefu.conversations.status import Channel, Priority, SenderType, Status
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
-from kefu.shared.events import emit_on_commit
+from kefu.shared.events import Event, emit_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +79,11 @@ class MessageWriter:
                 await self._write_one_by_one(batch)
 
     async def _write(self, batch: list[_Send], now: datetime) -> None:
-        """Messages to an open conversation go in one transaction; the rest (first message,
-        reopening) take the general path afterwards."""
+        """Messages to an open conversation, or opening a new one, go in one transaction; the
+        rest (reopening a pending or resolved conversation) take the general path afterwards."""
         async with self.db.session() as session:
-            threads = await self._open_threads(session, batch)
+            threads, fresh = await self._threads(session, batch)
+            threads.update(await self._open_conversations(session, batch, fresh, now))
             fast = [item for item in batch if item.visitor.customer_id in threads]
             rows = [
                 {
@@ -113,8 +114,60 @@ class MessageWriter:
         await self._write_one_by_one([item for item in batch if item not in fast])
 
     @staticmethod
-    async def _open_threads(session: AsyncSession, batch: list[_Send]) -> dict[int, int]:
-        """customer id -> id of their latest web conversation, for those where it is open."""
+    async def _open_conversations(
+        session: AsyncSession, batch: list[_Send], customers: set[int], now: datetime
+    ) -> dict[int, int]:
+        """Open one web conversation for each of ``customers``; customer id -> its id."""
+        visitors = {item.visitor.customer_id: item.visitor for item in batch}
+        rows: list[dict[str, Any]] = [
+            {
+                "shop_id": visitors[c].shop_id,
+                "channel": Channel.WEB.value,
+                "customer_id": c,
+                "subject": "",
+                "status": Status.OPEN.value,
+                "priority": Priority.NORMAL.value,
+                "assignee_id": None,
+                "team_id": None,
+                "message_count": 0,
+                "created_at": now,
+                "updated_at": now,
+                "last_message_at": now,
+                "first_response_at": None,
+                "resolved_at": None,
+                "closed_at": None,
+            }
+            for c in sorted(customers)
+        ]
+        if not rows:
+            return {}
+        statement = insert(Conversation).returning(Conversation.id, sort_by_parameter_order=True)
+        ids = (await session.scalars(statement, rows)).all()
+        for row, conversation_id in zip(rows, ids, strict=True):
+            emit_on_commit(
+                session,
+                Event(
+                    type="conversation.updated",
+                    shop_id=row["shop_id"],
+                    conversation_id=conversation_id,
+                    customer_id=row["customer_id"],
+                    data={
+                        "change": "created",
+                        "status": row["status"],
+                        "priority": row["priority"],
+                        "assignee_id": None,
+                        "team_id": None,
+                    },
+                ),
+            )
+        return {row["customer_id"]: cid for row, cid in zip(rows, ids, strict=True)}
+
+    @staticmethod
+    async def _threads(
+        session: AsyncSession, batch: list[_Send]
+    ) -> tuple[dict[int, int], set[int]]:
+        """(customer id -> their open web conversation, customers who need a new one: none yet
+        or the last one closed). Customers with a pending or resolved one are in neither."""
         latest = await session.execute(
             select(Conversation.customer_id, Conversation.id, Conversation.status)
             .where(
@@ -124,15 +177,26 @@ class MessageWriter:
             .order_by(Conversation.id)
         )
         newest = {row.customer_id: (row.id, row.status) for row in latest}
-        return {c: cid for c, (cid, status) in newest.items() if status == Status.OPEN.value}
+        open_ = {c: cid for c, (cid, status) in newest.items() if status == Status.OPEN.value}
+        fresh = {
+            item.visitor.customer_id
+            for item in batch
+            if newest.get(item.visitor.customer_id, (0, Status.CLOSED.value))[1]
+            == Status.CLOSED.value
+        }
+        return open_, fresh
 
     @staticmethod
     async def _count(session: AsyncSession, rows: list[dict[str, Any]], now: datetime) -> None:
+        """One UPDATE per distinct count (nearly always one: one message per conversation)."""
         counts = Counter(row["conversation_id"] for row in rows)
+        by_count: dict[int, list[int]] = {}
         for conversation_id, count in counts.items():
+            by_count.setdefault(count, []).append(conversation_id)
+        for count, conversation_ids in by_count.items():
             await session.execute(
                 update(Conversation)
-                .where(Conversation.id == conversation_id)
+                .where(Conversation.id.in_(conversation_ids))
                 .values(
                     message_count=Conversation.message_count + count,
                     updated_at=now,

@@ -26,8 +26,10 @@ def chat(
     ),
     postgres_url: Annotated[
         str | None,
-        typer.Option(envvar="KEFU_BENCH_POSTGRES_URL",
-                     help="PostgreSQL database the benchmark may wipe (for --database postgres)."),
+        typer.Option(
+            envvar="KEFU_BENCH_POSTGRES_URL",
+            help="PostgreSQL database the benchmark may wipe (for --database postgres).",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON object.")] = False,
 ) -> None:

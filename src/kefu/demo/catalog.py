@@ -97,6 +97,7 @@ APPAREL: tuple[ProductLine, ...] = (
                 CLOTHING_SIZES),
 )  # fmt: skip
 
+
 def _price_cents(rng: random.Random, low: int, high: int) -> int:
     """Prices end in 9 (or 9.9 below 100 yuan) as shops like them."""
     yuan = rng.randrange(low, high + 1)

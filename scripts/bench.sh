@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark, results as JSON under bench/results/ (one file each).
+# Starts PostgreSQL for the PostgreSQL figures, like `make test`, and stops it afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+OUT=bench/results
+mkdir -p "$OUT"
+
+bash scripts/services.sh start > .run.bench.env
+trap 'bash scripts/services.sh stop; rm -f .run.bench.env' EXIT
+set -a; . ./.run.bench.env; set +a
+
+echo "== chat, SQLite"
+$BIN/kefu bench chat --clients 200 --messages 25 --database sqlite --json | tee "$OUT/chat-sqlite.json"
+echo "== chat, PostgreSQL"
+$BIN/kefu bench chat --clients 200 --messages 25 --database postgres \
+  --postgres-url "$KEFU_TEST_DATABASE_URL" --json | tee "$OUT/chat-postgres.json"
+
+echo "== demo seeding (SQLite)"
+tmp=$(mktemp -d)
+start=$(date +%s.%N)
+KEFU_DATABASE_URL="sqlite+aiosqlite:///$tmp/demo.db" $BIN/kefu demo --no-serve > "$tmp/demo.log"
+end=$(date +%s.%N)
+python3 - "$start" "$end" > "$OUT/demo-sqlite.json" <<'PY'
+import json, sys
+print(json.dumps({"benchmark": "demo", "database": "sqlite",
+                  "migrate_seed_seconds": round(float(sys.argv[2]) - float(sys.argv[1]), 2)}))
+PY
+cat "$OUT/demo-sqlite.json"
+rm -rf "$tmp"
