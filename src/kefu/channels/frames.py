@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from kefu.conversations.schemas import MAX_MESSAGE_CHARS
-from kefu.shared.types import MAX_ID, NO_NUL
+from kefu.conversations.schemas import MessageBody
+from kefu.shared.types import MAX_ID
 
 
 class _Frame(BaseModel):
@@ -19,14 +19,7 @@ class SendFrame(_Frame):
 
     type: Literal["send"]
     client_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
-    body: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, pattern=NO_NUL)
-
-    @field_validator("body")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("message body is blank")
-        return value
+    body: MessageBody
 
 
 class ResumeFrame(_Frame):

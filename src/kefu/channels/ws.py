@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -14,6 +14,7 @@ from kefu.accounts.permissions import Permission
 from kefu.accounts.principal import Principal
 from kefu.channels import webchat
 from kefu.channels.frames import (
+    AnyFrame,
     PingFrame,
     ReadFrame,
     ResumeFrame,
@@ -25,6 +26,7 @@ from kefu.channels.visitor import VisitorTokens
 from kefu.channels.writer import MessageWriter
 from kefu.conversations.models import Message
 from kefu.conversations.queries import get_conversation
+from kefu.conversations.service import ConversationLike
 from kefu.http.deps import identify
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
@@ -125,15 +127,7 @@ def _customer_view(event: Event) -> dict[str, Any] | None:
 async def _customer_frames(
     websocket: WebSocket, db: Database, bus: EventBus, visitor: webchat.Visitor
 ) -> None:
-    while True:
-        raw = await websocket.receive_text()
-        try:
-            frame = client_frame.validate_json(raw)
-        except ValidationError as exc:
-            await websocket.send_json(
-                {"type": "error", "code": "invalid_frame", "message": exc.errors()[0]["msg"]}
-            )
-            continue
+    async for frame in _valid_frames(websocket):
         if isinstance(frame, SendFrame):
             await _customer_send(websocket, db, visitor, frame)
         elif isinstance(frame, ResumeFrame):
@@ -146,22 +140,35 @@ async def _customer_frames(
             async with db.session() as session:
                 conversation = await webchat.current_conversation(session, visitor=visitor)
             if conversation is not None:
-                data: dict[str, Any] = {"by": "customer"}
-                if isinstance(frame, ReadFrame):
-                    data["up_to"] = frame.up_to
-                await bus.publish(
-                    [
-                        Event(
-                            type=frame.type,
-                            shop_id=visitor.shop_id,
-                            conversation_id=conversation.id,
-                            customer_id=visitor.customer_id,
-                            data=data,
-                        )
-                    ]
-                )
+                await bus.publish([_presence(frame, conversation, {"by": "customer"})])
         elif isinstance(frame, PingFrame):
             await websocket.send_json({"type": "pong"})
+
+
+def _presence(
+    frame: TypingFrame | ReadFrame, conversation: ConversationLike, by: dict[str, Any]
+) -> Event:
+    """A typing or read signal: relayed to the other side, never stored."""
+    data = {**by, "up_to": frame.up_to} if isinstance(frame, ReadFrame) else dict(by)
+    return Event(
+        type=frame.type,
+        shop_id=conversation.shop_id,
+        conversation_id=conversation.id,
+        customer_id=conversation.customer_id,
+        data=data,
+    )
+
+
+async def _valid_frames(websocket: WebSocket) -> AsyncIterator[AnyFrame]:
+    """Frames from the client that validate; each invalid one is answered with an error."""
+    while True:
+        raw = await websocket.receive_text()
+        try:
+            yield client_frame.validate_json(raw)
+        except ValidationError as exc:
+            await websocket.send_json(
+                {"type": "error", "code": "invalid_frame", "message": exc.errors()[0]["msg"]}
+            )
 
 
 async def _customer_send(
@@ -231,15 +238,7 @@ def _agent_view(event: Event) -> dict[str, Any]:
 async def _agent_frames(
     websocket: WebSocket, db: Database, bus: EventBus, principal: Principal
 ) -> None:
-    while True:
-        raw = await websocket.receive_text()
-        try:
-            frame = client_frame.validate_json(raw)
-        except ValidationError as exc:
-            await websocket.send_json(
-                {"type": "error", "code": "invalid_frame", "message": exc.errors()[0]["msg"]}
-            )
-            continue
+    async for frame in _valid_frames(websocket):
         if isinstance(frame, TypingFrame | ReadFrame) and frame.conversation_id is not None:
             async with db.session() as session:
                 conversation = await get_conversation(
@@ -254,21 +253,8 @@ async def _agent_frames(
                     }
                 )
                 continue
-            # Relayed, not stored.
-            data: dict[str, Any] = {"by": "agent", "user_id": principal.user_id}
-            if isinstance(frame, ReadFrame):
-                data["up_to"] = frame.up_to
-            await bus.publish(
-                [
-                    Event(
-                        type=frame.type,
-                        shop_id=principal.shop_id,
-                        conversation_id=conversation.id,
-                        customer_id=conversation.customer_id,
-                        data=data,
-                    )
-                ]
-            )
+            by = {"by": "agent", "user_id": principal.user_id}
+            await bus.publish([_presence(frame, conversation, by)])
         elif isinstance(frame, PingFrame):
             await websocket.send_json({"type": "pong"})
         else:

@@ -75,6 +75,8 @@ def serve(
         port=port or settings.port,
         log_level="info",
         proxy_headers=False,
+        # Chat frames are small; compressing each one costs more CPU than it saves bandwidth.
+        ws_per_message_deflate=False,
     )
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from kefu.conversations.status import Channel, Priority, SenderType, Status
 from kefu.shared.types import NO_NUL, DbId
@@ -58,19 +59,26 @@ class MessageOut(BaseModel):
     created_at: datetime
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("message body is blank")
+    return value
+
+
+# The text of a message on any channel: 1 to MAX_MESSAGE_CHARS characters, not only spaces.
+MessageBody = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_MESSAGE_CHARS, pattern=NO_NUL),
+    AfterValidator(_not_blank),
+]
+
+
 class MessageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    body: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, pattern=NO_NUL)
+    body: MessageBody
     internal: bool = False
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=100, pattern=NO_NUL)
-
-    @field_validator("body")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("message body is blank")
-        return value
 
 
 class ConversationCreate(BaseModel):
@@ -82,7 +90,7 @@ class ConversationCreate(BaseModel):
     channel: Channel = Channel.WEB
     subject: str = Field(default="", max_length=200, pattern=NO_NUL)
     priority: Priority = Priority.NORMAL
-    body: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, pattern=NO_NUL)
+    body: MessageBody
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=100, pattern=NO_NUL)
 
 
