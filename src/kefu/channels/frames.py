@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from kefu.conversations.schemas import MessageBody
 from kefu.shared.types import MAX_ID
@@ -45,6 +45,14 @@ class PingFrame(_Frame):
 
 
 AnyFrame = SendFrame | ResumeFrame | TypingFrame | ReadFrame | PingFrame
-client_frame: TypeAdapter[AnyFrame] = TypeAdapter(
-    Annotated[AnyFrame, Field(discriminator="type")]  # type: ignore[arg-type]
-)
+
+
+class ClientFrame(RootModel[AnyFrame]):
+    """Any frame a client may send, told apart by its ``type``."""
+
+    root: AnyFrame = Field(discriminator="type")
+
+
+def parse_frame(raw: str) -> AnyFrame:
+    """The frame in ``raw``; raises ``pydantic.ValidationError`` if it is not one."""
+    return ClientFrame.model_validate_json(raw).root

@@ -20,7 +20,7 @@ from kefu.channels.frames import (
     ResumeFrame,
     SendFrame,
     TypingFrame,
-    client_frame,
+    parse_frame,
 )
 from kefu.channels.visitor import VisitorTokens
 from kefu.channels.writer import MessageWriter
@@ -164,7 +164,7 @@ async def _valid_frames(websocket: WebSocket) -> AsyncIterator[AnyFrame]:
     while True:
         raw = await websocket.receive_text()
         try:
-            yield client_frame.validate_json(raw)
+            yield parse_frame(raw)
         except ValidationError as exc:
             await websocket.send_json(
                 {"type": "error", "code": "invalid_frame", "message": exc.errors()[0]["msg"]}
