@@ -111,3 +111,13 @@ async def test_reused_idempotency_key_in_another_conversation_conflicts(
     )
     assert (r.status_code, r.json()["error"]["code"]) == (409, "idempotency_key_reused")
     assert await _message_count(db) == before
+
+
+async def test_assignee_filter_beyond_32_bits_is_refused(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    shop = await factory.shop()
+    await login(client, await factory.user(shop))
+    r = await client.get("/api/v1/conversations", params={"assignee": "3000000000"})
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_input")
+    assert (await client.get("/api/v1/conversations", params={"assignee": "me"})).status_code == 200

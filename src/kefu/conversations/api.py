@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
+from pydantic import AfterValidator
 
 from kefu.conversations import queries, service
 from kefu.conversations.schemas import (
@@ -22,12 +23,21 @@ from kefu.conversations.status import Channel, Priority, Status
 from kefu.http.deps import CurrentPrincipal, SessionDep
 from kefu.http.params import IdPath, Offset, OptionalIdQuery
 from kefu.shared.clock import utcnow
-from kefu.shared.types import NO_NUL
+from kefu.shared.types import MAX_ID, NO_NUL
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
 
+
+def _assignee_in_range(value: str | None) -> str | None:
+    if value is not None and value.isdigit() and not 1 <= int(value) <= MAX_ID:
+        raise ValueError(f"a user id is between 1 and {MAX_ID}")
+    return value
+
+
 AssigneeFilter = Annotated[
-    str | None, Query(pattern=r"^(me|none|\d{1,12})$", description="me, none or a user id")
+    str | None,
+    Query(pattern=r"^(me|none|\d{1,10})$", description="me, none or a user id"),
+    AfterValidator(_assignee_in_range),
 ]
 
 
