@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from kefu import __version__
 from kefu.accounts.api import router as accounts_router
 from kefu.accounts.login import LoginGuard
+from kefu.channels.email.channel import start_email_channel
 from kefu.channels.visitor import VisitorTokens
 from kefu.channels.writer import MessageWriter
 from kefu.channels.ws import router as ws_router
@@ -48,9 +49,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await bus.start()
+        email_channel = await start_email_channel(settings, db)
         try:
             yield
         finally:
+            await email_channel.stop()
             await writer.stop()
             await bus.stop()
             if redis is not None:

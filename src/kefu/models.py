@@ -1,6 +1,7 @@
 """Every table, imported in one place so metadata (Alembic, tests) sees the whole schema."""
 
 from kefu.accounts.models import ApiToken, AuditEvent, Shop, Team, User
+from kefu.channels.email.models import MailRecord
 from kefu.commerce.models import Order, OrderItem, Product, ReturnRequest, Shipment, TrackingEvent
 from kefu.conversations.models import Conversation, ConversationTag, Message
 from kefu.customers.models import Customer, CustomerIdentity
@@ -15,6 +16,7 @@ __all__ = [
     "ConversationTag",
     "Customer",
     "CustomerIdentity",
+    "MailRecord",
     "Message",
     "Order",
     "OrderItem",

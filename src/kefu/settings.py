@@ -29,6 +29,20 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=300, ge=1)
     max_message_chars: int = Field(default=10_000, ge=1)
     max_request_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    # E-mail channel (docs/email.md): inbound SMTP is off unless a port is set.
+    email_smtp_host: str = "127.0.0.1"
+    email_smtp_port: int | None = Field(default=None, ge=0, le=65535)
+    email_domain: str = "kefu.localhost"
+    email_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Outbound replies are off unless a relay host is set.
+    email_outbound_host: str | None = None
+    email_outbound_port: int = Field(default=587, ge=1, le=65535)
+    email_outbound_user: str | None = None
+    email_outbound_password: SecretStr | None = None
+    email_outbound_starttls: bool = True
+    email_outbound_timeout_seconds: float = Field(default=30.0, gt=0)
+    email_outbound_attempts: int = Field(default=6, ge=1)
+    email_outbound_backoff_seconds: float = Field(default=5.0, ge=0)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -1,15 +1,16 @@
-"""An agent in Chromium: log in, filter the list, open a conversation, read it safely, reply."""
+"""An agent in Chromium: log in, filter the list, read safely, reply, and follow chats live."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -56,6 +57,7 @@ class Seeded:
     conversation_id: int
     payload_message_id: int
     message_count: int
+    shop_slug: str
 
 
 def _free_port() -> int:
@@ -121,6 +123,7 @@ async def _seed(url: str) -> dict[str, int | str]:
             "conversation_id": conversation.id,
             "payload_message_id": payload_id,
             "message_count": 5,
+            "shop_slug": shop.slug,
         }
     finally:
         await db.dispose()
@@ -185,6 +188,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
             conversation_id=int(data["conversation_id"]),
             payload_message_id=int(data["payload_message_id"]),
             message_count=int(data["message_count"]),
+            shop_slug=str(data["shop_slug"]),
         )
     finally:
         server.terminate()
@@ -218,6 +222,11 @@ def _note_console(kind: str, text: str, problems: list[str]) -> None:
         problems.append(f"console {kind}: {text}")
 
 
+def _dismiss(dialog: Any, dialogs: list[str]) -> None:
+    dialogs.append(dialog.message)
+    dialog.dismiss()
+
+
 def _shoot(page: Any, name: str) -> None:
     # caret="initial": hiding the caret would inject a <style> that our CSP (rightly) refuses.
     page.screenshot(path=str(SCREENSHOTS / name), caret="initial")
@@ -236,7 +245,7 @@ def test_agent_logs_in_reads_safely_and_replies_without_reload(seeded: Seeded) -
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.on("dialog", lambda d: _dismiss(d, dialogs))
             page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
             page.on("console", lambda m: _note_console(m.type, m.text, problems))
             page.on(
@@ -327,3 +336,183 @@ def test_agent_logs_in_reads_safely_and_replies_without_reload(seeded: Seeded) -
     assert dialogs == [], f"a dialog fired: {dialogs}"
     assert problems == [], problems
     assert asyncio.run(_count_bodies(seeded.database_url, seeded.conversation_id, reply)) == 1
+
+
+# Notifications stand-in: records what the page would show; permission is asked on a click.
+_FAKE_NOTIFICATIONS = """
+window.kefuNotes = [];
+class FakeNotification {
+  constructor(title, options) { window.kefuNotes.push({ title: title, body: options.body }); }
+  close() {}
+}
+FakeNotification.permission = "default";
+FakeNotification.requestPermission = () => {
+  FakeNotification.permission = "granted";
+  return Promise.resolve("granted");
+};
+window.Notification = FakeNotification;
+"""
+
+# A headless tab is always visible; pretend the agent switched to another tab and back.
+_SET_HIDDEN = """(hidden) => {
+  Object.defineProperty(document, "hidden", { configurable: true, get: () => hidden });
+  Object.defineProperty(document, "visibilityState", {
+    configurable: true, get: () => (hidden ? "hidden" : "visible"),
+  });
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def _wait_for(page: Any, done: Callable[[], bool], timeout: float = 10) -> None:
+    """Poll a condition on the test's side, letting Playwright run its handlers meanwhile."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            pytest.fail("timed out waiting")
+        page.wait_for_timeout(50)
+
+
+class Visitor:
+    """A shopper on the web chat, speaking its WebSocket protocol from Python."""
+
+    def __init__(self, socket: Any) -> None:
+        self.socket = socket
+        self.sent = 0
+
+    def until(self, kind: str, timeout: float = 10) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            frame: dict[str, Any] = json.loads(self.socket.recv(deadline - time.monotonic()))
+            if frame["type"] == kind:
+                return frame
+
+    def say(self, body: str) -> dict[str, Any]:
+        """Send and wait for the ack: the message is committed when this returns."""
+        self.sent += 1
+        self.socket.send(
+            json.dumps({"type": "send", "client_id": f"e2e-{self.sent}", "body": body})
+        )
+        message: dict[str, Any] = self.until("ack")["message"]
+        return message
+
+    def typing(self) -> None:
+        self.socket.send(json.dumps({"type": "typing"}))
+
+
+def test_customer_messages_arrive_live_once_and_as_text(seeded: Seeded) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    ws_client = pytest.importorskip("websockets.sync.client")
+    expect = sync_api.expect
+    base = seeded.base_url
+    dialogs: list[str] = []
+    problems: list[str] = []
+    routes: list[Any] = []
+    reply = "已为您登记换色，稍后联系您。"
+
+    def relay(route: Any) -> None:
+        route.connect_to_server()
+        routes.append(route)
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1366, "height": 860}, locale="zh-CN")
+            context.add_init_script(_FAKE_NOTIFICATIONS)
+            page = context.new_page()
+            page.on("dialog", lambda d: _dismiss(d, dialogs))
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.on("console", lambda m: _note_console(m.type, m.text, problems))
+            page.on(
+                "response",
+                lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+            )
+            # The agent's socket goes through Playwright, so the test can cut it.
+            page.route_web_socket(re.compile(r"/ws/agent$"), relay)
+
+            page.goto(f"{base}/login")
+            page.fill("input[name=email]", seeded.email)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("form button[type=submit]")
+            expect(page).to_have_url(f"{base}/conversations")
+            page.click("#notify-enable")
+            expect(page.locator("#notify-enable")).to_be_hidden()
+            page.evaluate("window.kefuMarker = 'inbox'")
+            rows = page.locator(".conv-row")
+            before = rows.count()
+            _wait_for(page, lambda: len(routes) == 1)
+
+            url = base.replace("http://", "ws://") + f"/ws/chat/{seeded.shop_slug}"
+            with ws_client.connect(url, open_timeout=5) as socket:
+                visitor = Visitor(socket)
+                visitor.until("welcome")
+
+                # The list: a new chat shows up highlighted, without a reload.
+                cid = visitor.say("你好，耳机能换成白色的吗？")["conversation_id"]
+                fresh = page.locator(f".conv-row.is-fresh[data-conversation-id='{cid}']")
+                expect(fresh).to_contain_text("耳机能换成白色的吗")
+                expect(rows).to_have_count(before + 1)
+                _shoot(page, "kefu-live-inbox.png")
+
+                # In another tab: the title counts, and a notification shows the text.
+                page.evaluate(_SET_HIDDEN, True)
+                visitor.say("在吗？")
+                expect(page).to_have_title(re.compile(r"^\(1\) 会话列表"))
+                page.wait_for_function("window.kefuNotes.length === 1")
+                note = page.evaluate("window.kefuNotes[0]")
+                assert note == {"title": f"会话 #{cid} 有新消息", "body": "在吗？"}
+                page.evaluate(_SET_HIDDEN, False)
+                expect(page).to_have_title(re.compile(r"^会话列表"))
+                assert page.evaluate("window.kefuMarker") == "inbox", "the list reloaded"
+
+                # The conversation: typing, then a payload, shown once and as text.
+                fresh.click()
+                expect(page).to_have_url(f"{base}/conversations/{cid}")
+                page.evaluate("window.kefuMarker = 'live'")
+                messages = page.locator("#timeline .message")
+                expect(messages).to_have_count(2)
+                _wait_for(page, lambda: len(routes) == 2)
+                visitor.typing()
+                typing = page.locator("#typing-indicator")
+                expect(typing).to_be_visible()
+                expect(typing).to_have_text("对方正在输入…")
+                payload_id = visitor.say(PAYLOAD)["id"]
+                expect(page.locator(f"#message-{payload_id} .message-body")).to_have_text(PAYLOAD)
+                expect(messages).to_have_count(3)
+                expect(typing).to_be_hidden()
+                assert page.locator("#timeline img, #timeline script").count() == 0
+
+                # The agent's typing reaches the shopper; the reply shows once though it
+                # comes back both as the form's answer and as a live event.
+                page.fill("#reply-body", reply)
+                assert visitor.until("typing")["by"] == "agent"
+                page.click("#reply-form button[type=submit]")
+                assert visitor.until("message")["message"]["body"] == reply
+                expect(messages).to_have_count(4)
+                page.wait_for_timeout(600)
+                expect(messages).to_have_count(4)
+                expect(page.locator("#timeline .message.from-agent .message-body")).to_have_text(
+                    reply
+                )
+
+                # The socket drops; what is said meanwhile is fetched after reconnecting.
+                catch_ups: list[str] = []
+                page.on(
+                    "request",
+                    lambda r: catch_ups.append(r.url) if "/messages?after_id=" in r.url else None,
+                )
+                last_shown = page.locator("#timeline .message").last.get_attribute("id")
+                routes[-1].close(code=4000, reason="e2e: connection lost")
+                missed = visitor.say("断线期间发的消息")["id"]
+                expect(page.locator(f"#message-{missed}")).to_have_count(1)
+                _wait_for(page, lambda: len(routes) == 3)
+                assert last_shown is not None
+                after = last_shown.removeprefix("message-")
+                assert any(u.endswith(f"after_id={after}") for u in catch_ups), catch_ups
+                expect(messages).to_have_count(5)
+                assert page.evaluate("window.kefuMarker") == "live", "the page reloaded"
+                _shoot(page, "kefu-live.png")
+        finally:
+            browser.close()
+
+    assert dialogs == [], f"a dialog fired: {dialogs}"
+    assert problems == [], problems

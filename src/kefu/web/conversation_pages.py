@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -92,6 +92,44 @@ async def conversation_page(
     conversation_id: IdPath, request: Request, viewer: ViewerDep, session: SessionDep
 ) -> HTMLResponse:
     return await _render_page(request, session, viewer, conversation_id)
+
+
+@router.get("/conversations/{conversation_id}/messages")
+async def messages_after(
+    conversation_id: IdPath,
+    request: Request,
+    viewer: ViewerDep,
+    session: SessionDep,
+    after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> HTMLResponse:
+    """The timeline items after ``after_id``, rendered as the reply renders them: how the live
+    page catches up on a new message or after a reconnect, without building markup in JS."""
+    news = await queries.list_messages(
+        session,
+        actor=viewer.principal,
+        conversation_id=conversation_id,
+        after_id=after_id,
+        limit=TIMELINE_LIMIT,
+    )
+    summary = await summarize(session, viewer, conversation_id)
+    return viewer.render(
+        request,
+        "conversation/_messages.html",
+        {
+            "messages": news,
+            "agent_names": await agent_names(session, viewer, news),
+            "customer_name": summary.customer.name,
+        },
+    )
+
+
+@router.get("/conversations/{conversation_id}/panel")
+async def panel(
+    conversation_id: IdPath, request: Request, viewer: ViewerDep, session: SessionDep
+) -> HTMLResponse:
+    """The side panel alone, for the live page to refresh after a status or assignee change."""
+    summary = await summarize(session, viewer, conversation_id)
+    return viewer.render(request, "conversation/_panel.html", panel_context(viewer, summary))
 
 
 def _reply_error(exc: ValidationError) -> str:

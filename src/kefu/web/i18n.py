@@ -102,6 +102,15 @@ CATALOG: dict[str, tuple[str, str]] = {
         "只显示最早的 {shown} 条消息，共 {total} 条。",
         "Showing the first {shown} of {total} messages.",
     ),
+    # live updates
+    "live.customer_typing": ("对方正在输入…", "Customer is typing…"),
+    "live.reconnecting": (
+        "实时连接已断开，正在重新连接…",
+        "Live updates lost their connection. Reconnecting…",
+    ),
+    "live.enable_notifications": ("开启桌面通知", "Enable notifications"),
+    "live.notify_title": ("会话 #{id} 有新消息", "New message in conversation #{id}"),
+    "live.notify_body_hidden": ("点击查看", "Click to read it"),
     "reply.label": ("回复内容", "Reply"),
     "reply.placeholder": (
         "输入回复，Ctrl+Enter 发送…",

@@ -1,0 +1,1 @@
+"""The e-mail channel: inbound SMTP, threading by Message-ID, and replies sent through SMTP."""

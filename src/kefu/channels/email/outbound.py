@@ -1,0 +1,190 @@
+"""Mailing agents' replies: follow ``message.created`` events, claim each reply, send it
+through the SMTP relay with retries, and record the outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiosmtplib
+from sqlalchemy import select
+
+from kefu.accounts.models import Shop
+from kefu.channels.email.compose import compose_reply
+from kefu.channels.email.service import OutboundReply, claim_reply, record_attempt, unsent_replies
+from kefu.conversations.status import SenderType
+from kefu.shared.clock import utcnow
+from kefu.shared.db import Database
+from kefu.shared.events import Event, LocalHub
+
+log = logging.getLogger(__name__)
+
+# How often the sender looks for new shops to follow, and how far back it looks for replies
+# it missed (while stopped, or cut off for reading too slowly).
+REFRESH_SECONDS = 30.0
+CATCH_UP = timedelta(hours=24)
+CATCH_UP_BATCH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class RelayConfig:
+    """The SMTP server replies are handed to, and how hard to try."""
+
+    host: str
+    port: int
+    domain: str  # of the shops' addresses and of Kefu's Message-IDs
+    username: str | None = None
+    password: str | None = None
+    start_tls: bool = True
+    timeout_seconds: float = 30.0
+    attempts: int = 6
+    backoff_seconds: float = 5.0
+
+
+def is_reply_to_mail(event: Event) -> bool:
+    """A customer-visible agent message: mailed if its conversation is an e-mail one."""
+    data = event.data
+    return (
+        event.type == "message.created"
+        and data.get("sender_type") == SenderType.AGENT.value
+        and data.get("is_internal") is False
+    )
+
+
+def is_permanent(error: Exception) -> bool:
+    """A 5xx answer will not change on retry; anything else (4xx, network) may."""
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        return all(r.code >= 500 for r in error.recipients)
+    return isinstance(error, aiosmtplib.SMTPResponseException) and error.code >= 500
+
+
+class ReplySender:
+    """One background task following the event bus, plus one task per reply being sent.
+
+    Safe with several workers: every worker sees every event, but a reply is claimed in the
+    database (one mail row per Kefu message) before it is sent, so only one worker sends it."""
+
+    def __init__(
+        self,
+        db: Database,
+        hub: LocalHub,
+        relay: RelayConfig,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.hub = hub
+        self.relay = relay
+        self.clock = clock
+        self._listener: asyncio.Task[None] | None = None
+        self._sending: set[asyncio.Task[None]] = set()
+        self.ready = asyncio.Event()
+
+    async def start(self) -> None:
+        if self._listener is None:
+            self._listener = asyncio.create_task(self._listen(), name="kefu-email-sender")
+            await asyncio.wait_for(self.ready.wait(), timeout=30)
+
+    async def stop(self) -> None:
+        """Stop listening and abandon retries; unsent replies stay ``sending`` (see docs)."""
+        tasks = [t for t in (self._listener, *self._sending) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._listener = None
+
+    async def _shop_topics(self) -> tuple[str, ...]:
+        async with self.db.session() as session:
+            ids = await session.scalars(select(Shop.id).order_by(Shop.id))
+            return tuple(f"shop:{shop_id}" for shop_id in ids)
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                topics = await self._shop_topics()
+                subscription: Any
+                with self.hub.subscribe(*topics) as subscription:
+                    # Subscribed first, then caught up: nothing falls between the two.
+                    await self._catch_up()
+                    self.ready.set()
+                    await self._follow(subscription, topics)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("e-mail sender failed; resuming shortly")
+                self.ready.set()
+                await asyncio.sleep(REFRESH_SECONDS)
+
+    async def _follow(self, subscription: Any, topics: tuple[str, ...]) -> None:
+        """Handle events until the shops change or the subscription overflows."""
+        while not subscription.overflowed:
+            try:
+                event: Event = await asyncio.wait_for(subscription.get(), REFRESH_SECONDS)
+            except TimeoutError:
+                if await self._shop_topics() != topics:
+                    return
+                continue
+            if is_reply_to_mail(event):
+                await self.handle(int(event.data["id"]))
+
+    async def _catch_up(self) -> None:
+        since = self.clock() - CATCH_UP
+        while True:
+            async with self.db.session() as session:
+                ids = await unsent_replies(session, since=since, limit=CATCH_UP_BATCH)
+            for message_id in ids:
+                await self.handle(message_id)
+            if len(ids) < CATCH_UP_BATCH:
+                return
+
+    async def handle(self, message_id: int) -> None:
+        """Claim the reply ``message_id`` and send it in the background, if it is ours to mail."""
+        async with self.db.session() as session:
+            reply = await claim_reply(
+                session, kefu_message_id=message_id, domain=self.relay.domain, now=self.clock()
+            )
+        if reply is None:
+            return
+        task = asyncio.create_task(self._send(reply), name=f"kefu-email-reply-{message_id}")
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _record(self, reply: OutboundReply, error: str | None, *, final: bool) -> None:
+        async with self.db.session() as session:
+            await record_attempt(
+                session, record_id=reply.record_id, error=error, final=final, now=self.clock()
+            )
+
+    async def _send(self, reply: OutboundReply) -> None:
+        mail = compose_reply(reply, now=self.clock())
+        relay = self.relay
+        for attempt in range(1, relay.attempts + 1):
+            try:
+                await aiosmtplib.send(
+                    mail,
+                    recipients=[reply.recipient],
+                    hostname=relay.host,
+                    port=relay.port,
+                    username=relay.username,
+                    password=relay.password,
+                    start_tls=relay.start_tls,
+                    timeout=relay.timeout_seconds,
+                )
+            except (aiosmtplib.SMTPException, OSError) as error:
+                final = attempt == relay.attempts or is_permanent(error)
+                await self._record(reply, f"{type(error).__name__}: {error}"[:2000], final=final)
+                if final:
+                    log.warning("giving up mailing %s: %s", reply.message_id, error)
+                    return
+                await asyncio.sleep(relay.backoff_seconds * 2 ** (attempt - 1))
+            else:
+                await self._record(reply, None, final=True)
+                return
+
+    async def idle(self) -> None:
+        """Wait until every reply being sent is sent or given up (tests, shutdown)."""
+        while self._sending:
+            await asyncio.gather(*self._sending, return_exceptions=True)
