@@ -12,7 +12,7 @@ trap 'bash scripts/services.sh stop; rm -f .run.bench.env' EXIT
 set -a; . ./.run.bench.env; set +a
 
 echo "== chat, SQLite"
-$BIN/kefu bench chat --clients 200 --messages 25 --database sqlite --json | tee "$OUT/chat-sqlite.json"
+$BIN/kefu bench chat --clients 200 --messages 25 --database sqlite --idle 1000 --json | tee "$OUT/chat-sqlite.json"
 echo "== chat, PostgreSQL"
 $BIN/kefu bench chat --clients 200 --messages 25 --database postgres \
   --postgres-url "$KEFU_TEST_DATABASE_URL" --json | tee "$OUT/chat-postgres.json"

@@ -164,7 +164,38 @@ async def reset_postgres(url: str) -> None:
         await db.dispose()
 
 
-def run_chat_bench(*, clients: int, messages: int, database_url: str | None) -> dict[str, Any]:
+def rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+async def idle_cost(port: int, pid: int, count: int) -> dict[str, Any]:
+    """Memory per idle customer connection, measured on the server process: open ``count``
+    chat sockets that say nothing and compare the server's resident memory."""
+    before = rss_bytes(pid)
+    url = f"ws://127.0.0.1:{port}/ws/chat/{SHOP}"
+    sockets = []
+    try:
+        for _ in range(count):
+            ws = await websockets.connect(url, open_timeout=60)
+            await ws.recv()  # welcome: the visitor is recognised and subscribed
+            sockets.append(ws)
+        await asyncio.sleep(1)
+        per_connection = max(1, (rss_bytes(pid) - before) // count)
+    finally:
+        await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    return {
+        "idle_connections_measured": count,
+        "idle_bytes_per_connection": per_connection,
+        "idle_connections_per_2gb": (2 * 1024**3 - before) // per_connection,
+    }
+
+
+def run_chat_bench(
+    *, clients: int, messages: int, database_url: str | None, idle_connections: int = 0
+) -> dict[str, Any]:
     """Run the load against Kefu, then against the bare server, and report both.
 
     ``database_url`` None means a fresh SQLite file; a PostgreSQL URL is wiped first."""
@@ -176,8 +207,9 @@ def run_chat_bench(*, clients: int, messages: int, database_url: str | None) -> 
     token = asyncio.run(prepare(url))
     port = free_port()
     env = {"KEFU_DATABASE_URL": url, "KEFU_PORT": str(port), "KEFU_REDIS_URL": ""}
-    with running(kefu_server_args(port), port=port, env=env, log=workdir / "kefu.log"):
+    with running(kefu_server_args(port), port=port, env=env, log=workdir / "kefu.log") as pid:
         kefu = asyncio.run(drive(port, clients=clients, messages=messages, token=token))
+        idle = asyncio.run(idle_cost(port, pid, idle_connections)) if idle_connections else None
     lost, duplicated = asyncio.run(integrity(url, kefu.acked))
     bare_url = url if url.startswith("postgresql") else f"sqlite+aiosqlite:///{workdir / 'bare.db'}"
     port = free_port()
@@ -203,4 +235,5 @@ def run_chat_bench(*, clients: int, messages: int, database_url: str | None) -> 
         "lost": lost,
         "duplicated": duplicated,
         "run_id": uuid.uuid4().hex[:8],
+        **(idle or {}),
     }

@@ -31,6 +31,14 @@ def chat(
             help="PostgreSQL database the benchmark may wipe (for --database postgres).",
         ),
     ] = None,
+    idle: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Also open this many idle customer sockets and report the "
+            "server's memory per connection (0: skip).",
+        ),
+    ] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON object.")] = False,
 ) -> None:
     """Customers chat over WebSocket with an agent; compare Kefu with a bare Starlette server."""
@@ -41,5 +49,7 @@ def chat(
         url = postgres_url or os.environ.get("KEFU_TEST_DATABASE_URL")
         if not url:
             raise typer.BadParameter("give --postgres-url (or KEFU_BENCH_POSTGRES_URL)")
-    result = run_chat_bench(clients=clients, messages=messages, database_url=url)
+    result = run_chat_bench(
+        clients=clients, messages=messages, database_url=url, idle_connections=idle
+    )
     typer.echo(json.dumps(result, ensure_ascii=False, indent=None if as_json else 2))
