@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from kefu.accounts.models import Shop
 from kefu.accounts.permissions import Role
@@ -180,3 +181,61 @@ async def test_unreachable_relay_is_retried_then_recorded_as_failed(
     [record] = await outbound_records(mail_db, shop)
     assert (record.status, record.attempts) == ("failed", 3)
     assert record.last_error
+
+
+async def test_reply_left_sending_by_a_dead_worker_is_taken_over_once_stale(
+    deliver: Deliver,
+    mail_db: Database,
+    shop: Shop,
+    customer_server: tuple[Capture, int],
+    agent_reply: Reply,
+) -> None:
+    capture, port = customer_server
+    await deliver(mail("d-1@example.com"), to=address(shop))
+    dead = ReplySender(
+        mail_db,
+        mail_db.bus.hub,  # type: ignore[union-attr]
+        RelayConfig(
+            host="127.0.0.1",
+            port=free_port(),
+            domain=DOMAIN,
+            start_tls=False,
+            attempts=5,
+            backoff_seconds=3600,
+        ),
+    )
+    await dead.start()
+    try:
+        await agent_reply("第一个进程没发出去")
+        for _ in range(200):
+            records = await outbound_records(mail_db, shop)
+            if records and records[0].attempts == 1:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await dead.stop()  # dies while waiting to retry: the reply stays claimed, "sending"
+    [claimed] = await outbound_records(mail_db, shop)
+    assert claimed.status == "sending"
+
+    fresh = await start_sender(mail_db, port)  # a live worker, but the claim is not stale yet
+    await fresh.idle()
+    assert capture.mails == []
+    await fresh.stop()
+
+    async with mail_db.session() as session:
+        await session.execute(
+            update(MailRecord)
+            .where(MailRecord.id == claimed.id)
+            .values(updated_at=utcnow() - timedelta(hours=1))
+        )
+        await session.commit()
+    fresh = await start_sender(mail_db, port)
+    try:
+        await asyncio.wait_for(capture.arrived.wait(), timeout=10)
+        await fresh.idle()
+    finally:
+        await fresh.stop()
+    [(_envelope, sent)] = capture.mails
+    assert sent["Message-ID"] == f"<{claimed.message_id}>"  # the same mail, not a new one
+    [record] = await outbound_records(mail_db, shop)
+    assert (record.status, record.attempts) == ("sent", 2)

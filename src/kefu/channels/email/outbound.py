@@ -15,7 +15,13 @@ from sqlalchemy import select
 
 from kefu.accounts.models import Shop
 from kefu.channels.email.compose import compose_reply
-from kefu.channels.email.service import OutboundReply, claim_reply, record_attempt, unsent_replies
+from kefu.channels.email.service import (
+    OutboundReply,
+    claim_reply,
+    reclaim_stale_replies,
+    record_attempt,
+    unsent_replies,
+)
 from kefu.conversations.status import SenderType
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
@@ -28,6 +34,7 @@ log = logging.getLogger(__name__)
 REFRESH_SECONDS = 30.0
 CATCH_UP = timedelta(hours=24)
 CATCH_UP_BATCH = 100
+MIN_STALE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +50,13 @@ class RelayConfig:
     timeout_seconds: float = 30.0
     attempts: int = 6
     backoff_seconds: float = 5.0
+
+    @property
+    def stale_after(self) -> timedelta:
+        """How long a reply may sit in ``sending`` untouched before another worker takes it
+        over: well past the longest wait between two attempts of a live worker."""
+        longest_wait = self.backoff_seconds * 2 ** max(self.attempts - 2, 0) + self.timeout_seconds
+        return max(MIN_STALE, timedelta(seconds=2 * longest_wait))
 
 
 def is_reply_to_mail(event: Event) -> bool:
@@ -89,7 +103,8 @@ class ReplySender:
             await asyncio.wait_for(self.ready.wait(), timeout=30)
 
     async def stop(self) -> None:
-        """Stop listening and abandon retries; unsent replies stay ``sending`` (see docs)."""
+        """Stop listening and abandon retries; unsent replies stay ``sending`` until a worker
+        takes them over as stale (``RelayConfig.stale_after``)."""
         tasks = [t for t in (self._listener, *self._sending) if t is not None]
         for task in tasks:
             task.cancel()
@@ -126,11 +141,27 @@ class ReplySender:
             except TimeoutError:
                 if await self._shop_topics() != topics:
                     return
+                await self._reclaim()
                 continue
             if is_reply_to_mail(event):
                 await self.handle(int(event.data["id"]))
 
+    async def _reclaim(self) -> None:
+        """Send the replies a dead worker claimed and never finished."""
+        now = self.clock()
+        async with self.db.session() as session:
+            replies = await reclaim_stale_replies(
+                session,
+                stale_before=now - self.relay.stale_after,
+                domain=self.relay.domain,
+                now=now,
+                limit=CATCH_UP_BATCH,
+            )
+        for reply in replies:
+            self._start_sending(reply)
+
     async def _catch_up(self) -> None:
+        await self._reclaim()
         since = self.clock() - CATCH_UP
         while True:
             async with self.db.session() as session:
@@ -146,9 +177,11 @@ class ReplySender:
             reply = await claim_reply(
                 session, kefu_message_id=message_id, domain=self.relay.domain, now=self.clock()
             )
-        if reply is None:
-            return
-        task = asyncio.create_task(self._send(reply), name=f"kefu-email-reply-{message_id}")
+        if reply is not None:
+            self._start_sending(reply)
+
+    def _start_sending(self, reply: OutboundReply) -> None:
+        task = asyncio.create_task(self._send(reply), name=f"kefu-email-{reply.record_id}")
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
 

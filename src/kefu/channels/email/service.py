@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kefu.accounts.models import Shop
 from kefu.accounts.service import get_shop, get_shop_by_slug
 from kefu.channels.email.addresses import new_message_id, shop_from_header, shop_slug_for
 from kefu.channels.email.models import MailDirection, MailRecord, MailStatus
@@ -253,16 +254,61 @@ async def claim_reply(
         return None
     if not recipient:
         return None
+    return _outbound(record, message, conversation, shop, domain)
+
+
+def _outbound(
+    record: MailRecord, message: Message, conversation: Conversation, shop: Shop, domain: str
+) -> OutboundReply:
     return OutboundReply(
         record_id=record.id,
         message_id=record.message_id,
         sender=shop_from_header(shop.name, shop.slug, domain),
-        recipient=recipient,
+        recipient=record.address,
         subject=reply_subject(conversation.subject, shop.name),
         body=message.body,
-        in_reply_to=in_reply_to,
-        references=references,
+        in_reply_to=record.in_reply_to,
+        references=tuple(record.references.split()),
     )
+
+
+async def reclaim_stale_replies(
+    session: AsyncSession, *, stale_before: datetime, domain: str, now: datetime, limit: int
+) -> list[OutboundReply]:
+    """Take over replies still ``sending`` that nobody has touched since ``stale_before``: their
+    worker died between claiming and finishing. Each is re-claimed with a compare-and-set on
+    ``updated_at``, so of several workers sweeping at once only one gets it. The mail keeps its
+    Message-ID, so a copy that did leave before the crash threads as the same message."""
+    stale = (
+        await session.scalars(
+            select(MailRecord)
+            .where(
+                MailRecord.direction == MailDirection.OUT,
+                MailRecord.status == MailStatus.SENDING,
+                MailRecord.updated_at < stale_before,
+            )
+            .order_by(MailRecord.id)
+            .limit(limit)
+        )
+    ).all()
+    taken: list[OutboundReply] = []
+    for record in stale:
+        won = await session.execute(
+            update(MailRecord)
+            .where(MailRecord.id == record.id, MailRecord.updated_at == record.updated_at)
+            .values(updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
+        if won.rowcount != 1:  # type: ignore[attr-defined]
+            continue
+        message = await session.get(Message, record.kefu_message_id)
+        conversation = await session.get(Conversation, record.conversation_id)
+        shop = await get_shop(session, record.shop_id)
+        if message is None or conversation is None or shop is None:
+            continue
+        taken.append(_outbound(record, message, conversation, shop, domain))
+    return taken
 
 
 async def record_attempt(
