@@ -17,6 +17,7 @@ from kefu.app import create_app
 from kefu.migrations import upgrade
 from kefu.settings import Settings
 from kefu.shared.db import Database
+from kefu.shared.events import EventBus
 from tests.factories import Factory
 
 POSTGRES = "postgresql"
@@ -50,13 +51,14 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         env="test",
         database_url=database_url,
         secret_key=SecretStr("test-secret-" + "x" * 40),
         redis_url=os.environ.get("KEFU_TEST_REDIS_URL") or None,
         login_max_failures=5,
+        upload_dir=tmp_path / "uploads",
     )
 
 
@@ -83,6 +85,16 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://kefu.test") as c:
         yield c
+
+
+@pytest.fixture
+async def bus(app: FastAPI) -> AsyncIterator[EventBus]:
+    """The app's event bus, started (in Redis mode its reader feeds the hub), as the lifespan
+    would; tests driving the app without its lifespan need it to see events."""
+    event_bus: EventBus = app.state.bus
+    await event_bus.start()
+    yield event_bus
+    await event_bus.stop()
 
 
 @pytest.fixture

@@ -14,9 +14,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.accounts.models import ApiToken, Shop
+from kefu.channels.webhook.models import WebhookChannel, WebhookDelivery
 from kefu.commerce.models import Order, Product, ReturnRequest, Shipment
+from kefu.conversations.models import Message
+from kefu.knowledge.models import CannedReply
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
 from tests.factories import Factory, login
@@ -36,6 +41,16 @@ class Case:
     # Its path parameters name no rows (e.g. an import kind), so there is nothing to hide.
     owns_no_ids: bool = False
 
+
+# A multipart upload of one small text file, for the upload routes.
+_BOUNDARY = "kefu-tenancy-boundary"
+_MULTIPART_TEXT = (
+    f"--{_BOUNDARY}\r\n"
+    'Content-Disposition: form-data; name="file"; filename="note.txt"\r\n'
+    "Content-Type: text/plain\r\n\r\n"
+    "你好\r\n"
+    f"--{_BOUNDARY}--\r\n"
+).encode()
 
 CASES = [
     Case(
@@ -121,6 +136,87 @@ CASES = [
         refused_role="supervisor",
         owns_no_ids=True,
     ),
+    # --- IM / social webhook channel ---
+    Case("GET", "/api/v1/webhook-channels", refused_role="supervisor"),
+    Case(
+        "POST",
+        "/api/v1/webhook-channels",
+        {"name": "微信", "platform": "wechat", "callback_url": "https://shop.example/im"},
+        refused_role="supervisor",
+    ),
+    Case("GET", "/api/v1/webhook-channels/{channel_id}", refused_role="supervisor"),
+    Case(
+        "PATCH",
+        "/api/v1/webhook-channels/{channel_id}",
+        {"enabled": False},
+        refused_role="supervisor",
+    ),
+    Case(
+        "POST",
+        "/api/v1/webhook-channels/{channel_id}/rotate-secret",
+        refused_role="supervisor",
+    ),
+    Case(
+        "GET",
+        "/api/v1/webhook-channels/{channel_id}/deliveries",
+        params={"status": "dead"},
+        refused_role="supervisor",
+    ),
+    Case("POST", "/api/v1/webhook-deliveries/{delivery_id}/retry", refused_role="supervisor"),
+    # Public: the channel's secret, not a session, decides who may post (tests/channels/webhook).
+    Case(
+        "POST",
+        "/api/v1/webhooks/im/{channel_id}",
+        {"event_id": "e-1", "sender": {"id": "wxid_1"}, "text": "你好"},
+        public=True,
+        owns_no_ids=True,
+    ),
+    # --- web chat: widget, attachments, identity ---
+    Case(
+        "POST",
+        "/api/v1/webchat/{shop_slug}/leave-message",
+        {"name": "访客", "email": "v@example.com", "body": "在吗"},
+        public=True,
+        owns_no_ids=True,  # a shop's slug is public: its chat page and form are for anyone
+    ),
+    Case("GET", "/api/v1/webchat/settings", refused_role="supervisor"),
+    Case("POST", "/api/v1/webchat/settings", refused_role="supervisor"),
+    # attachments
+    Case(
+        "POST",
+        "/api/v1/attachments",
+        content=_MULTIPART_TEXT,
+        content_type=f"multipart/form-data; boundary={_BOUNDARY}",
+    ),
+    Case(
+        "POST",
+        "/api/v1/webchat/{shop_slug}/attachments",
+        content=_MULTIPART_TEXT,
+        content_type=f"multipart/form-data; boundary={_BOUNDARY}",
+        public=True,
+        owns_no_ids=True,
+    ),
+    # --- agent workspace: canned replies, transfer, sidebar ---
+    Case("GET", "/api/v1/canned-replies", params={"q": "退"}),
+    Case(
+        "POST",
+        "/api/v1/canned-replies",
+        {"shortcut": "/退货流程", "title": "退货流程", "body": "您好，请在订单页申请退货。"},
+        refused_role="agent",
+    ),
+    Case(
+        "PATCH",
+        "/api/v1/canned-replies/{canned_reply_id}",
+        {"title": "改个标题"},
+        refused_role="agent",
+    ),
+    Case("DELETE", "/api/v1/canned-replies/{canned_reply_id}", refused_role="agent"),
+    Case(
+        "POST",
+        "/api/v1/conversations/{conversation_id}/transfer",
+        {"assignee_id": "{user_id}", "note": "顾客要求换人"},
+        refused_role="agent",
+    ),
 ]
 
 
@@ -165,7 +261,17 @@ async def _ids(factory: Factory, db: Database, shop: Shop) -> dict[str, Any]:
             total_cents=19900,
             placed_at=now - timedelta(days=3),
         )
-        session.add_all([token, product, order])
+        channel = WebhookChannel(
+            shop_id=shop.id,
+            name="微信",
+            platform="wechat",
+            callback_url="https://shop.example/im",
+            secret="whsec_test",
+            is_enabled=True,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add_all([token, product, order, channel])
         await session.flush()
         shipment = Shipment(
             shop_id=shop.id,
@@ -183,7 +289,16 @@ async def _ids(factory: Factory, db: Database, shop: Shop) -> dict[str, Any]:
             status="requested",
             requested_at=now,
         )
-        session.add_all([shipment, ret])
+        canned = CannedReply(
+            shop_id=shop.id,
+            shortcut="/退货",
+            title="退货说明",
+            body="您好 {customer_name}，七天无理由退货。",
+            language="zh",
+            created_at=now,
+            updated_at=now,
+        )
+        session.add_all([shipment, ret, canned])
         await session.commit()
         return {
             "user_id": agent.id,
@@ -195,8 +310,35 @@ async def _ids(factory: Factory, db: Database, shop: Shop) -> dict[str, Any]:
             "product_id": product.id,
             "shipment_id": shipment.id,
             "return_id": ret.id,
+            "canned_reply_id": canned.id,
+            "channel_id": channel.id,
+            "delivery_id": await _dead_delivery(session, channel, conversation.id),
             "kind": "products",
         }
+
+
+async def _dead_delivery(
+    session: AsyncSession, channel: WebhookChannel, conversation_id: int
+) -> int:
+    message_id = await session.scalar(
+        select(Message.id).where(Message.conversation_id == conversation_id).limit(1)
+    )
+    assert message_id is not None
+    now = utcnow()
+    delivery = WebhookDelivery(
+        shop_id=channel.shop_id,
+        channel_id=channel.id,
+        conversation_id=conversation_id,
+        kefu_message_id=message_id,
+        recipient="wxid_1",
+        status="dead",
+        attempts=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(delivery)
+    await session.commit()
+    return delivery.id
 
 
 def _fill(value: Any, ids: dict[str, Any]) -> Any:

@@ -15,8 +15,17 @@ from starlette.middleware.sessions import SessionMiddleware
 from kefu import __version__
 from kefu.accounts.api import router as accounts_router
 from kefu.accounts.login import LoginGuard
+from kefu.attachments.api import MULTIPART_OVERHEAD, UPLOAD_PATHS, files_router
+from kefu.attachments.api import router as attachments_router
+from kefu.attachments.service import Uploads
+from kefu.attachments.storage import LocalFileStore
 from kefu.channels.email.channel import start_email_channel
+from kefu.channels.leave import LeaveLimit
+from kefu.channels.presence import AgentPresence, MemoryPresence, RedisPresence
 from kefu.channels.visitor import VisitorTokens
+from kefu.channels.webchat_api import router as webchat_router
+from kefu.channels.webhook.api import router as webhook_router
+from kefu.channels.webhook.delivery import start_webhook_sender
 from kefu.channels.writer import MessageWriter
 from kefu.channels.ws import router as ws_router
 from kefu.commerce.api import router as commerce_router
@@ -24,6 +33,7 @@ from kefu.conversations.api import router as conversations_router
 from kefu.customers.api import router as customers_router
 from kefu.http.errors import install_error_handlers
 from kefu.http.limits import BodySizeLimit
+from kefu.knowledge.api import router as knowledge_router
 from kefu.settings import Settings
 from kefu.shared.db import Database
 from kefu.shared.events import EventBus, MemoryEventBus, RedisEventBus
@@ -50,9 +60,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await bus.start()
         email_channel = await start_email_channel(settings, db)
+        webhook_sender = await start_webhook_sender(settings, db)
         try:
             yield
         finally:
+            if webhook_sender is not None:
+                await webhook_sender.stop()
             await email_channel.stop()
             await writer.stop()
             await bus.stop()
@@ -72,6 +85,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.bus = bus
     app.state.message_writer = writer
     app.state.visitor_tokens = VisitorTokens(settings.secret_key.get_secret_value())
+    presence: AgentPresence = RedisPresence(redis) if redis is not None else MemoryPresence()
+    app.state.agent_presence = presence
+    leave_window = 600
+    app.state.leave_limit = LeaveLimit(
+        counter=RedisFailureCounter(redis, leave_window, prefix="kefu:leave:")
+        if redis is not None
+        else MemoryFailureCounter(leave_window),
+        window_seconds=leave_window,
+    )
+    app.state.uploads = Uploads(
+        store=LocalFileStore(settings.upload_dir),
+        max_bytes=settings.upload_max_bytes,
+        counter=(
+            RedisFailureCounter(redis, 3600, prefix="kefu:upload:")
+            if redis is not None
+            else MemoryFailureCounter(3600)
+        ),
+        visitor_per_hour=settings.upload_visitor_per_hour,
+    )
     app.state.login_guard = LoginGuard(
         counter=counter,
         max_failures=settings.login_max_failures,
@@ -86,7 +118,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.cookie_secure,
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    upload_limit = settings.upload_max_bytes + MULTIPART_OVERHEAD
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_request_bytes,
+        larger=[(path, upload_limit) for path in UPLOAD_PATHS],
+    )
 
     @app.get("/healthz", tags=["ops"], include_in_schema=True)
     async def healthz() -> JSONResponse:
@@ -99,6 +136,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         customers_router,
         commerce_router,
         conversations_router,
+        attachments_router,
+        files_router,
+        knowledge_router,
+        webchat_router,
+        webhook_router,
         ws_router,
         web_router,
     ):

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=300, ge=1)
     max_message_chars: int = Field(default=10_000, ge=1)
     max_request_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    # Images and files in conversations (docs/api.md, "Attachments").
+    upload_dir: Path = Path("./var/uploads")
+    upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    upload_visitor_per_hour: int = Field(default=30, ge=1)
     # E-mail channel (docs/email.md): inbound SMTP is off unless a port is set.
     email_smtp_host: str = "127.0.0.1"
     email_smtp_port: int | None = Field(default=None, ge=0, le=65535)
@@ -43,6 +47,12 @@ class Settings(BaseSettings):
     email_outbound_timeout_seconds: float = Field(default=30.0, gt=0)
     email_outbound_attempts: int = Field(default=6, ge=1)
     email_outbound_backoff_seconds: float = Field(default=5.0, ge=0)
+    # IM / social webhook channel (docs/channels-webhook.md): replies to the shops' callbacks.
+    webhook_outbound: bool = True
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_attempts: int = Field(default=8, ge=1)
+    webhook_backoff_seconds: float = Field(default=10.0, ge=0)
+    webhook_poll_seconds: float = Field(default=5.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -103,6 +103,35 @@ def test_visitor_message_reaches_agent_and_reply_reaches_visitor(
             assert _until(visitor, "pong")  # the internal note never reached the visitor
 
 
+def _frames_until_pong(ws: Any) -> list[dict[str, Any]]:
+    ws.send_json({"type": "ping"})
+    frames = []
+    for _ in range(20):
+        frame = ws.receive_json()
+        if frame["type"] == "pong":
+            return frames
+        frames.append(frame)
+    raise AssertionError("no pong")
+
+
+def test_sender_gets_its_message_once_in_the_ack_and_its_other_tab_gets_it_live(
+    live: tuple[TestClient, FastAPI],
+) -> None:
+    client, _app = live
+    slug, _token = _shop_and_agent(client)
+    with client.websocket_connect(f"/ws/chat/{slug}") as tab1:
+        token_v = tab1.receive_json()["visitor"]
+        with client.websocket_connect(f"/ws/chat/{slug}?visitor={token_v}") as tab2:
+            tab2.receive_json()
+            tab1.send_json({"type": "send", "client_id": "t1", "body": "两个标签页"})
+            frames = [f for f in _frames_until_pong(tab1) if f["type"] != "status"]
+            assert [f["type"] for f in frames] == ["ack"]
+            assert _until(tab2, "message")["message"]["id"] == frames[0]["message"]["id"]
+            tab1.send_json({"type": "send", "client_id": "t1", "body": "两个标签页"})
+            assert [f["type"] for f in _frames_until_pong(tab1)] == ["ack"]
+            assert _frames_until_pong(tab2) == []  # a resend publishes nothing new
+
+
 def test_resent_frame_is_stored_once_and_resume_returns_missed_messages(
     live: tuple[TestClient, FastAPI],
 ) -> None:

@@ -20,7 +20,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from kefu.commerce.models import Order, OrderItem, Shipment, TrackingEvent
 from kefu.conversations.models import Message
+from kefu.knowledge.models import CannedReply
 from kefu.migrations import upgrade
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
@@ -37,6 +39,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+CANNED = (
+    ("/退货", "退货流程", "{customer_name}您好，订单 {order_no} 可以七天无理由退货。"),
+    ("/物流", "查询物流", "亲，订单 {order_no} 正在运输中，请耐心等待。"),
+)
 SCREENSHOTS = Path("/tmp")
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -117,6 +123,7 @@ async def _seed(url: str) -> dict[str, int | str]:
             payload_id = await session.scalar(
                 select(Message.id).where(Message.body == PAYLOAD, Message.shop_id == shop.id)
             )
+            await _seed_workspace(session, shop_id=shop.id, customer_id=vip.id, at=start)
         assert payload_id is not None
         return {
             "email": agent.email,
@@ -127,6 +134,62 @@ async def _seed(url: str) -> dict[str, int | str]:
         }
     finally:
         await db.dispose()
+
+
+async def _seed_workspace(session: Any, *, shop_id: int, customer_id: int, at: Any) -> None:
+    """What the sidebar and the reply box offer: the VIP's order on its way, canned replies."""
+    order = Order(
+        shop_id=shop_id,
+        order_no="20240518",
+        customer_id=customer_id,
+        status="shipped",
+        total_cents=129900,
+        placed_at=at - timedelta(days=3),
+    )
+    session.add(order)
+    await session.flush()
+    session.add(
+        OrderItem(
+            order_id=order.id,
+            sku="EB-200",
+            name="降噪蓝牙耳机",
+            quantity=1,
+            unit_price_cents=129900,
+        )
+    )
+    shipment = Shipment(
+        shop_id=shop_id,
+        order_id=order.id,
+        carrier="顺丰速运",
+        tracking_no="SF1234567890",
+        status="in_transit",
+        shipped_at=at - timedelta(days=1),
+    )
+    session.add(shipment)
+    await session.flush()
+    for hours, (where, text) in enumerate((("深圳", "已揽收"), ("杭州", "到达杭州转运中心"))):
+        session.add(
+            TrackingEvent(
+                shipment_id=shipment.id,
+                occurred_at=at - timedelta(hours=20 - hours * 10),
+                status="in_transit",
+                location=where,
+                description=text,
+            )
+        )
+    for shortcut, title, body in CANNED:
+        session.add(
+            CannedReply(
+                shop_id=shop_id,
+                shortcut=shortcut,
+                title=title,
+                body=body,
+                language="zh",
+                created_at=at,
+                updated_at=at,
+            )
+        )
+    await session.commit()
 
 
 def _wait_until_up(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
@@ -526,3 +589,73 @@ def test_customer_messages_arrive_live_once_and_as_text(seeded: Seeded) -> None:
 
     assert dialogs == [], f"a dialog fired: {dialogs}"
     assert problems == [], problems
+
+
+def test_agent_picks_a_canned_reply_with_a_shortcut_and_sends_it(seeded: Seeded) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    expect = sync_api.expect
+    problems: list[str] = []
+    filled = "张伟您好，订单 20240518 可以七天无理由退货。"
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.on("console", lambda m: _note_console(m.type, m.text, problems))
+            base = seeded.base_url
+            page.goto(f"{base}/login")
+            page.fill("input[name=email]", seeded.email)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("form button[type=submit]")
+            expect(page).to_have_url(f"{base}/conversations")
+            page.goto(f"{base}/conversations/{seeded.conversation_id}")
+
+            # The sidebar: the order, its shipment and the latest tracking event.
+            orders = page.locator(".orders-card")
+            expect(orders).to_contain_text("20240518")
+            expect(orders).to_contain_text("SF1234567890")
+            expect(orders).to_contain_text("到达杭州转运中心")
+            # This conversation is remembered in the open-conversation tabs.
+            expect(page.locator("#open-tabs .open-tab.is-current")).to_contain_text("张伟")
+
+            # "/" lists every reply; more letters narrow it; Enter inserts the filled-in body.
+            box = page.locator("#reply-body")
+            box.click()
+            page.keyboard.type("/")
+            options = page.locator("#canned-popup .canned-option")
+            expect(options).to_have_count(2)
+            page.keyboard.type("退")
+            expect(options).to_have_count(1)
+            expect(options.first).to_contain_text("退货流程")
+            expect(options.first).to_have_class(re.compile("is-active"))
+            _shoot(page, "workspace-canned.png")
+            page.keyboard.press("Enter")
+            expect(page.locator("#canned-popup")).to_be_hidden()
+            expect(box).to_have_value(filled)
+
+            # Escape closes the list and leaves the text alone.
+            page.keyboard.type(" /物")
+            expect(options).to_have_count(1)
+            page.keyboard.press("Escape")
+            expect(page.locator("#canned-popup")).to_be_hidden()
+            box.fill(filled)
+
+            page.click("#reply-form button[type=submit]")
+            mine = page.locator("#timeline .message.from-agent .message-body").last
+            expect(mine).to_have_text(filled)
+            expect(box).to_have_value("")
+
+            # The sound switch remembers being muted.
+            toggle = page.locator("#sound-toggle")
+            expect(toggle).to_have_text("提示音：开")
+            toggle.click()
+            expect(toggle).to_have_text("提示音：关")
+            assert page.evaluate("localStorage.getItem('kefu-muted')") == "1"
+            page.locator("#transfer-card summary").click()
+            _shoot(page, "workspace-sidebar.png")
+        finally:
+            browser.close()
+
+    assert problems == [], problems
+    assert asyncio.run(_count_bodies(seeded.database_url, seeded.conversation_id, filled)) == 1

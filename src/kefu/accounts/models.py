@@ -20,6 +20,9 @@ class Shop(Base):
     locale: Mapped[str] = mapped_column(String(8), default="zh")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Signs the identity tokens a shop gives its logged-in customers for the web chat
+    # (docs/webchat.md); None until an owner or admin creates one.
+    widget_secret: Mapped[str | None] = mapped_column(String(64), nullable=True, default=None)
 
 
 class Team(Base):

@@ -39,6 +39,8 @@ class Permission(StrEnum):
     USERS_MANAGE = "users.manage"
     TOKENS_MANAGE = "tokens.manage"
     AUDIT_READ = "audit.read"
+    CHANNELS_MANAGE = "channels.manage"
+    CANNED_REPLIES_MANAGE = "canned_replies.manage"
 
 
 _AGENT = {
@@ -50,12 +52,17 @@ _AGENT = {
     Permission.CUSTOMERS_WRITE,
     Permission.COMMERCE_READ,
 }
-_SUPERVISOR = _AGENT | {Permission.CONVERSATIONS_ASSIGN_ANY, Permission.USERS_READ}
+_SUPERVISOR = _AGENT | {
+    Permission.CONVERSATIONS_ASSIGN_ANY,
+    Permission.USERS_READ,
+    Permission.CANNED_REPLIES_MANAGE,
+}
 _ADMIN = _SUPERVISOR | {
     Permission.COMMERCE_IMPORT,
     Permission.USERS_MANAGE,
     Permission.TOKENS_MANAGE,
     Permission.AUDIT_READ,
+    Permission.CHANNELS_MANAGE,
 }
 
 # Department staff (logistics, warehouse, tech) help on conversations with internal notes;

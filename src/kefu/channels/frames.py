@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
-from kefu.conversations.schemas import MessageBody
+from kefu.attachments.schemas import AttachmentIds
+from kefu.conversations.schemas import OptionalMessageBody, body_or_files
 from kefu.shared.types import MAX_ID
 
 
@@ -15,11 +16,18 @@ class _Frame(BaseModel):
 
 
 class SendFrame(_Frame):
-    """A message; ``client_id`` is chosen by the client and makes resending safe."""
+    """A message; ``client_id`` is chosen by the client and makes resending safe. It may carry
+    files the visitor uploaded (``attachment_ids``), and then needs no text."""
 
     type: Literal["send"]
     client_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
-    body: MessageBody
+    body: OptionalMessageBody = ""
+    attachment_ids: AttachmentIds = []
+
+    @model_validator(mode="after")
+    def _body_or_files(self) -> SendFrame:
+        self.body = body_or_files(self.body, self.attachment_ids)
+        return self
 
 
 class ResumeFrame(_Frame):

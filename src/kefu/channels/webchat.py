@@ -14,7 +14,7 @@ from kefu.channels.visitor import VisitorClaim
 from kefu.conversations import service as conversations
 from kefu.conversations.models import Conversation, Message
 from kefu.conversations.schemas import ConversationCreate
-from kefu.conversations.status import Channel, Status
+from kefu.conversations.status import Channel, Priority, Status
 from kefu.customers.schemas import IdentityKind
 from kefu.customers.service import find_or_create_by_identity
 
@@ -85,20 +85,44 @@ def message_key(visitor: Visitor, client_id: str) -> str:
 
 
 async def receive_message(
-    session: AsyncSession, *, visitor: Visitor, body: str, client_id: str, now: datetime
+    session: AsyncSession,
+    *,
+    visitor: Visitor,
+    body: str,
+    client_id: str,
+    now: datetime,
+    attachment_ids: Sequence[int] = (),
 ) -> tuple[Message, bool]:
-    """Store a visitor's message (committed before this returns) and whether it is new."""
+    """Store a visitor's message (committed before this returns) and whether it is new; it may
+    carry the visitor's own unsent uploads."""
     key = message_key(visitor, client_id)
     conversation = await current_conversation(session, visitor=visitor)
     if conversation is not None:
         return await conversations.add_customer_message(
-            session, conversation=conversation, body=body, idempotency_key=key, now=now
+            session,
+            conversation=conversation,
+            body=body,
+            idempotency_key=key,
+            now=now,
+            attachment_ids=attachment_ids,
         )
-    data = ConversationCreate(
-        customer_id=visitor.customer_id, channel=Channel.WEB, body=body, idempotency_key=key
-    )
+    if body.strip():
+        data = ConversationCreate(
+            customer_id=visitor.customer_id, channel=Channel.WEB, body=body, idempotency_key=key
+        )
+    else:
+        # Files without text: the API's shape for opening a conversation refuses an empty body,
+        # but the send frame that carries the files was validated already.
+        data = ConversationCreate.model_construct(
+            customer_id=visitor.customer_id,
+            channel=Channel.WEB,
+            subject="",
+            priority=Priority.NORMAL,
+            body="",
+            idempotency_key=key,
+        )
     _conversation, created = await conversations.start_conversation(
-        session, shop_id=visitor.shop_id, data=data, now=now
+        session, shop_id=visitor.shop_id, data=data, now=now, attachment_ids=attachment_ids
     )
     message = await session.scalar(
         select(Message).where(Message.shop_id == visitor.shop_id, Message.idempotency_key == key)

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 BATCH = 256
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: field equality would make batch filtering O(n²)
 class _Send:
     visitor: webchat.Visitor
     body: str
@@ -53,8 +54,25 @@ class MessageWriter:
         self._task: asyncio.Task[None] | None = None
 
     async def send(
-        self, *, visitor: webchat.Visitor, body: str, client_id: str
+        self,
+        *,
+        visitor: webchat.Visitor,
+        body: str,
+        client_id: str,
+        attachment_ids: Sequence[int] = (),
     ) -> tuple[Message, bool]:
+        if attachment_ids:
+            # Rare, and each needs its files checked and linked: the general path, unbatched.
+            # A socket awaits each send before reading its next frame, so order is kept.
+            async with self.db.session() as session:
+                return await webchat.receive_message(
+                    session,
+                    visitor=visitor,
+                    body=body,
+                    client_id=client_id,
+                    now=utcnow(),
+                    attachment_ids=attachment_ids,
+                )
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="kefu-message-writer")
         item = _Send(visitor=visitor, body=body, client_id=client_id)

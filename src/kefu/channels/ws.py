@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -12,7 +12,9 @@ from pydantic import ValidationError
 
 from kefu.accounts.permissions import Permission
 from kefu.accounts.principal import Principal
-from kefu.channels import webchat
+from kefu.attachments.schemas import AttachmentOut
+from kefu.attachments.service import attachments_by_message
+from kefu.channels import webchat, widget
 from kefu.channels.frames import (
     AnyFrame,
     PingFrame,
@@ -22,6 +24,7 @@ from kefu.channels.frames import (
     TypingFrame,
     parse_frame,
 )
+from kefu.channels.presence import REFRESH_SECONDS, AgentPresence, Seat
 from kefu.channels.visitor import VisitorTokens
 from kefu.channels.writer import MessageWriter
 from kefu.conversations.models import Message
@@ -39,15 +42,17 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_SLOW = 4408
+PRESENCE_CHECK_SECONDS = 5.0
 
 
-def message_json(message: Message) -> dict[str, Any]:
+def message_json(message: Message, files: Sequence[AttachmentOut] = ()) -> dict[str, Any]:
     return {
         "id": message.id,
         "conversation_id": message.conversation_id,
         "sender_type": message.sender_type,
         "body": message.body,
         "created_at": message.created_at.isoformat(),
+        "attachments": [f.model_dump() for f in files],
     }
 
 
@@ -81,36 +86,87 @@ async def customer_chat(websocket: WebSocket, shop_slug: str) -> None:
     db: Database = websocket.app.state.db
     bus: EventBus = websocket.app.state.bus
     tokens: VisitorTokens = websocket.app.state.visitor_tokens
+    presence: AgentPresence = websocket.app.state.agent_presence
     await websocket.accept()
+    presented = widget.VisitorTokenPair(
+        visitor=websocket.query_params.get("visitor", ""),
+        identity=websocket.query_params.get("identity", ""),
+    )
     try:
         async with db.session() as session:
-            shop_id = await webchat.shop_id_for_slug(session, shop_slug)
-            token = websocket.query_params.get("visitor", "")
-            claim = tokens.read(token, shop_id=shop_id) if token else None
-            if claim is None:
-                token, claim = tokens.issue(shop_id)
-            visitor = await webchat.recognise_visitor(session, claim=claim, now=utcnow())
+            token, visitor = await widget.open_visitor(
+                session, tokens=tokens, shop_slug=shop_slug, presented=presented, now=utcnow()
+            )
     except KefuError as exc:
-        await websocket.close(code=CLOSE_NOT_FOUND, reason=exc.code)
+        # A bad identity token is the shop's (or an expired page's) problem, not a missing shop.
+        refused = CLOSE_UNAUTHORIZED if exc.status == 401 else CLOSE_NOT_FOUND
+        await websocket.close(code=refused, reason=exc.code)
         return
+    online = await presence.online(visitor.shop_id)
+    own = OwnSends()
     with bus.hub.subscribe(f"customer:{visitor.customer_id}") as sub:
-        await websocket.send_json({"type": "welcome", "visitor": token})
+        await websocket.send_json({"type": "welcome", "visitor": token, "agents_online": online})
         await _run_until_first_ends(
-            lambda: _customer_frames(websocket, db, bus, visitor),
-            lambda: _forward(websocket, sub, _customer_view),
+            lambda: _customer_frames(websocket, db, bus, visitor, own),
+            lambda: _forward(websocket, sub, lambda event: _customer_view(event, own)),
+            lambda: _watch_presence(websocket, presence, visitor.shop_id, online),
         )
 
 
-def _customer_view(event: Event) -> dict[str, Any] | None:
-    """What a customer may see of an event: public messages, status, agents typing."""
+async def _watch_presence(
+    websocket: WebSocket, presence: AgentPresence, shop_id: int, online: bool
+) -> None:
+    """Tell the visitor when agents come online or all leave (checked every few seconds: cheap
+    in memory and in Redis, and the same in both)."""
+    while True:
+        await asyncio.sleep(PRESENCE_CHECK_SECONDS)
+        now_online = await presence.online(shop_id)
+        if now_online != online:
+            online = now_online
+            await websocket.send_json({"type": "presence", "agents_online": online})
+
+
+class OwnSends:
+    """Idempotency keys of messages this socket sent and has not yet seen come back as events.
+
+    The ``ack`` already carries the stored message, so the socket that sent it is not sent it
+    again; the visitor's other tabs still get it as a ``message`` frame."""
+
+    LIMIT = 256  # past this, forget: at worst a client gets an echo it de-duplicates by id
+
+    def __init__(self) -> None:
+        self._keys: set[str] = set()
+
+    def add(self, key: str) -> None:
+        if len(self._keys) >= self.LIMIT:
+            self._keys.clear()
+        self._keys.add(key)
+
+    def discard(self, key: str) -> None:
+        self._keys.discard(key)
+
+    def take(self, key: object) -> bool:
+        """Whether ``key`` was this socket's (and forget it)."""
+        if key in self._keys:
+            self._keys.discard(key)
+            return True
+        return False
+
+
+def _customer_view(event: Event, own: OwnSends) -> dict[str, Any] | None:
+    """What a customer may see of an event: public messages (except the ones this socket sent,
+    already acknowledged), status, agents typing."""
     if event.type == "message.created":
-        if event.data["is_internal"]:
+        if event.data["is_internal"] or own.take(event.data.get("idempotency_key")):
             return None
         return {
             "type": "message",
             "message": {
-                k: event.data[k]
-                for k in ("id", "conversation_id", "sender_type", "body", "created_at")
+                **{
+                    k: event.data[k]
+                    for k in ("id", "conversation_id", "sender_type", "body", "created_at")
+                },
+                "attachments": event.data.get("attachments", []),
             },
         }
     if event.type == "conversation.updated":
@@ -125,16 +181,20 @@ def _customer_view(event: Event) -> dict[str, Any] | None:
 
 
 async def _customer_frames(
-    websocket: WebSocket, db: Database, bus: EventBus, visitor: webchat.Visitor
+    websocket: WebSocket, db: Database, bus: EventBus, visitor: webchat.Visitor, own: OwnSends
 ) -> None:
     async for frame in _valid_frames(websocket):
         if isinstance(frame, SendFrame):
-            await _customer_send(websocket, db, visitor, frame)
+            await _customer_send(websocket, visitor, frame, own)
         elif isinstance(frame, ResumeFrame):
             async with db.session() as session:
                 missed = await webchat.history(session, visitor=visitor, after_id=frame.after_id)
+                files = await attachments_by_message(session, [m.id for m in missed])
             await websocket.send_json(
-                {"type": "history", "messages": [message_json(m) for m in missed]}
+                {
+                    "type": "history",
+                    "messages": [message_json(m, files.get(m.id, ())) for m in missed],
+                }
             )
         elif isinstance(frame, TypingFrame | ReadFrame):
             async with db.session() as session:
@@ -172,15 +232,21 @@ async def _valid_frames(websocket: WebSocket) -> AsyncIterator[AnyFrame]:
 
 
 async def _customer_send(
-    websocket: WebSocket, db: Database, visitor: webchat.Visitor, frame: SendFrame
+    websocket: WebSocket, visitor: webchat.Visitor, frame: SendFrame, own: OwnSends
 ) -> None:
     """Store, then acknowledge: an ``ack`` means the message is committed."""
     writer: MessageWriter = websocket.app.state.message_writer
+    key = webchat.message_key(visitor, frame.client_id)
+    own.add(key)
     try:
         message, created = await writer.send(
-            visitor=visitor, body=frame.body, client_id=frame.client_id
+            visitor=visitor,
+            body=frame.body,
+            client_id=frame.client_id,
+            attachment_ids=frame.attachment_ids,
         )
     except KefuError as exc:
+        own.discard(key)
         await websocket.send_json(
             {
                 "type": "error",
@@ -190,12 +256,19 @@ async def _customer_send(
             }
         )
         return
+    if not created:
+        own.discard(key)  # a resend: nothing new was published
+    files: Sequence[AttachmentOut] = ()
+    if frame.attachment_ids or not created:
+        db: Database = websocket.app.state.db
+        async with db.session() as session:
+            files = (await attachments_by_message(session, [message.id])).get(message.id, ())
     await websocket.send_json(
         {
             "type": "ack",
             "client_id": frame.client_id,
             "duplicate": not created,
-            "message": message_json(message),
+            "message": message_json(message, files),
         }
     )
 
@@ -218,12 +291,25 @@ async def agent_events(websocket: WebSocket) -> None:
     if not principal.can(Permission.CONVERSATIONS_READ):
         await websocket.close(code=CLOSE_FORBIDDEN, reason="forbidden")
         return
-    with bus.hub.subscribe(f"shop:{principal.shop_id}") as sub:
-        await websocket.send_json({"type": "welcome", "shop_id": principal.shop_id})
-        await _run_until_first_ends(
-            lambda: _agent_frames(websocket, db, bus, principal),
-            lambda: _forward(websocket, sub, _agent_view),
-        )
+    presence: AgentPresence = websocket.app.state.agent_presence
+    seat = await presence.join(principal.shop_id)
+    try:
+        with bus.hub.subscribe(f"shop:{principal.shop_id}") as sub:
+            await websocket.send_json({"type": "welcome", "shop_id": principal.shop_id})
+            await _run_until_first_ends(
+                lambda: _agent_frames(websocket, db, bus, principal),
+                lambda: _forward(websocket, sub, _agent_view),
+                lambda: _keep_seat(presence, seat),
+            )
+    finally:
+        await presence.leave(seat)
+
+
+async def _keep_seat(presence: AgentPresence, seat: Seat) -> None:
+    """Keep this agent counted as online while the socket is open (Redis forgets otherwise)."""
+    while True:
+        await asyncio.sleep(REFRESH_SECONDS)
+        await presence.refresh(seat)
 
 
 def _agent_view(event: Event) -> dict[str, Any]:

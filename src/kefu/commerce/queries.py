@@ -223,3 +223,52 @@ async def list_returns(
             .all()
         )
     return [_describe_return(r, order_nos[r.order_id]) for r in returns], total
+
+
+async def list_customer_orders(
+    session: AsyncSession, *, actor: Principal, customer_id: int, limit: int
+) -> list[OrderDetail]:
+    """The customer's latest ``limit`` orders with items, shipments (tracking oldest first) and
+    returns, in five queries whatever the number of orders."""
+    actor.require(Permission.COMMERCE_READ)
+    orders = list(
+        (
+            await session.scalars(
+                select(Order)
+                .where(Order.shop_id == actor.shop_id, Order.customer_id == customer_id)
+                .order_by(Order.placed_at.desc(), Order.id.desc())
+                .limit(limit)
+            )
+        ).all()
+    )
+    if not orders:
+        return []
+    ids = [o.id for o in orders]
+    order_nos = {o.id: o.order_no for o in orders}
+    items: dict[int, list[OrderItemOut]] = {i: [] for i in ids}
+    for item in await session.scalars(
+        select(OrderItem).where(OrderItem.order_id.in_(ids)).order_by(OrderItem.id)
+    ):
+        items[item.order_id].append(OrderItemOut.model_validate(item))
+    shipments: dict[int, list[ShipmentOut]] = {i: [] for i in ids}
+    rows = await session.scalars(
+        select(Shipment).where(Shipment.order_id.in_(ids)).order_by(Shipment.id)
+    )
+    for shipment in await _describe_shipments(session, list(rows.all()), order_nos):
+        shipments[shipment.order_id].append(shipment)
+    returns: dict[int, list[ReturnOut]] = {i: [] for i in ids}
+    for ret in await session.scalars(
+        select(ReturnRequest)
+        .where(ReturnRequest.order_id.in_(ids))
+        .order_by(ReturnRequest.requested_at, ReturnRequest.id)
+    ):
+        returns[ret.order_id].append(_describe_return(ret, order_nos[ret.order_id]))
+    return [
+        OrderDetail(
+            **OrderOut.model_validate(o).model_dump(),
+            items=items[o.id],
+            shipments=shipments[o.id],
+            returns=returns[o.id],
+        )
+        for o in orders
+    ]

@@ -18,6 +18,7 @@ from kefu.conversations.schemas import (
     PriorityIn,
     StatusIn,
     TagsIn,
+    TransferIn,
 )
 from kefu.conversations.status import Channel, Priority, Status
 from kefu.http.deps import CurrentPrincipal, SessionDep
@@ -116,7 +117,7 @@ async def list_messages(
     messages = await queries.list_messages(
         session, actor=principal, conversation_id=conversation_id, after_id=after_id, limit=limit
     )
-    return [MessageOut.model_validate(m) for m in messages]
+    return await queries.message_views(session, messages)
 
 
 @router.post(
@@ -140,7 +141,7 @@ async def post_message(
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return MessageOut.model_validate(message)
+    return (await queries.message_views(session, [message]))[0]
 
 
 @router.post("/{conversation_id}/status", response_model=ConversationOut)
@@ -194,3 +195,14 @@ async def change_tags(
         remove=body.remove,
         now=utcnow(),
     )
+
+
+@router.post("/{conversation_id}/transfer", response_model=ConversationOut)
+async def transfer(
+    conversation_id: IdPath, body: TransferIn, principal: CurrentPrincipal, session: SessionDep
+) -> ConversationOut:
+    """Assign to another agent or a team with an internal note saying why."""
+    conversation, _note = await service.transfer_conversation(
+        session, actor=principal, conversation_id=conversation_id, data=body, now=utcnow()
+    )
+    return (await queries.describe(session, [conversation]))[0]

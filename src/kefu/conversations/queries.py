@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.accounts.models import User
-from kefu.accounts.permissions import Permission
+from kefu.accounts.models import Team, User
+from kefu.accounts.permissions import Permission, Role
 from kefu.accounts.principal import Principal
+from kefu.attachments.service import attachments_by_message
 from kefu.conversations.models import Conversation, ConversationTag, Message
-from kefu.conversations.schemas import ConversationOut, CustomerBrief
+from kefu.conversations.schemas import ConversationOut, CustomerBrief, MessageOut
 from kefu.conversations.status import Channel, Priority, Status
 from kefu.customers.models import Customer
 from kefu.shared.errors import NotFound
+
+ASSIGNABLE_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +215,17 @@ async def list_messages(
     return rows.all()
 
 
+async def message_views(session: AsyncSession, messages: Sequence[Message]) -> list[MessageOut]:
+    """Messages as the API shows them, each with its files."""
+    files = await attachments_by_message(session, [m.id for m in messages])
+    views = []
+    for message in messages:
+        view = MessageOut.model_validate(message)
+        view.attachments = files.get(message.id, [])
+        views.append(view)
+    return views
+
+
 async def list_tags(session: AsyncSession, *, actor: Principal) -> list[str]:
     actor.require(Permission.CONVERSATIONS_READ)
     rows = await session.scalars(
@@ -221,3 +235,24 @@ async def list_tags(session: AsyncSession, *, actor: Principal) -> list[str]:
         .order_by(ConversationTag.name)
     )
     return list(rows.all())
+
+
+async def list_transfer_targets(
+    session: AsyncSession, *, actor: Principal
+) -> tuple[Sequence[User], Sequence[Team]]:
+    """Who a conversation can be handed to: the shop's active users that take conversations,
+    and its teams, both by name."""
+    actor.require(Permission.CONVERSATIONS_READ)
+    users = await session.scalars(
+        select(User)
+        .where(
+            User.shop_id == actor.shop_id,
+            User.is_active.is_(True),
+            User.role.in_(sorted(ASSIGNABLE_ROLES)),
+        )
+        .order_by(User.name, User.id)
+    )
+    teams = await session.scalars(
+        select(Team).where(Team.shop_id == actor.shop_id).order_by(Team.name)
+    )
+    return users.all(), teams.all()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from kefu.attachments.schemas import AttachmentIds, AttachmentOut
 from kefu.conversations.status import Channel, Priority, SenderType, Status
 from kefu.shared.types import NO_NUL, DbId
 
@@ -57,6 +58,7 @@ class MessageOut(BaseModel):
     is_internal: bool
     idempotency_key: str | None
     created_at: datetime
+    attachments: list[AttachmentOut] = Field(default_factory=list)
 
 
 def _not_blank(value: str) -> str:
@@ -73,12 +75,32 @@ MessageBody = Annotated[
 ]
 
 
+# The text of a message that may carry files instead: see ``body_or_files``.
+OptionalMessageBody = Annotated[str, Field(max_length=MAX_MESSAGE_CHARS, pattern=NO_NUL)]
+
+
+def body_or_files(body: str, attachment_ids: list[int]) -> str:
+    """A message needs text that is not only spaces, unless it carries files (then blank text
+    is stored as empty)."""
+    if body.strip():
+        return body
+    if attachment_ids:
+        return ""
+    raise ValueError("message body is blank")
+
+
 class MessageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    body: MessageBody
+    body: OptionalMessageBody = ""
     internal: bool = False
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=100, pattern=NO_NUL)
+    attachment_ids: AttachmentIds = []
+
+    @model_validator(mode="after")
+    def _body_or_files(self) -> MessageIn:
+        self.body = body_or_files(self.body, self.attachment_ids)
+        return self
 
 
 class ConversationCreate(BaseModel):
@@ -129,3 +151,28 @@ class TagsIn(BaseModel):
                 raise ValueError(f"a tag has 1 to {MAX_TAG_CHARS} characters and no NUL")
             cleaned.append(tag)
         return cleaned
+
+
+MAX_TRANSFER_NOTE_CHARS = 500
+
+
+class TransferIn(BaseModel):
+    """Hand the conversation to a colleague, a team, or a colleague in a team; ``note`` says why
+    and becomes an internal note the new owner reads first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    assignee_id: DbId | None = None
+    team_id: DbId | None = None
+    note: Annotated[
+        str,
+        Field(min_length=1, max_length=MAX_TRANSFER_NOTE_CHARS, pattern=NO_NUL),
+        AfterValidator(_not_blank),
+    ]
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> TransferIn:
+        if self.assignee_id is None and self.team_id is None:
+            raise ValueError("name an assignee_id, a team_id or both")
+        self.note = self.note.strip()
+        return self

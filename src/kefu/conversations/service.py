@@ -5,6 +5,7 @@ Every write use case commits its own transaction; a message is acknowledged only
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -12,12 +13,16 @@ from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.accounts.models import Team, User
+from kefu.accounts.models import Shop, Team, User
 from kefu.accounts.permissions import Permission, Role
 from kefu.accounts.principal import Principal
+from kefu.accounts.service import record_audit
+from kefu.attachments import service as attachments
+from kefu.attachments.schemas import AttachmentOut
+from kefu.attachments.service import Uploader
 from kefu.conversations.models import Conversation, ConversationTag, Message
-from kefu.conversations.queries import require_conversation
-from kefu.conversations.schemas import ConversationCreate, MessageIn
+from kefu.conversations.queries import ASSIGNABLE_ROLES, require_conversation
+from kefu.conversations.schemas import ConversationCreate, MessageIn, TransferIn
 from kefu.conversations.status import (
     Priority,
     SenderType,
@@ -42,9 +47,6 @@ class ConversationLike(Protocol):
     def status(self) -> str: ...
 
 
-ASSIGNABLE_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
-
-
 async def _existing(session: AsyncSession, *, shop_id: int, key: str | None) -> Message | None:
     if key is None:
         return None
@@ -62,7 +64,7 @@ def _replay(message: Message, conversation_id: int) -> Message:
     return message
 
 
-def message_event(message: Message, customer_id: int) -> Event:
+def message_event(message: Message, customer_id: int, files: Sequence[AttachmentOut] = ()) -> Event:
     return Event(
         type="message.created",
         shop_id=message.shop_id,
@@ -77,6 +79,7 @@ def message_event(message: Message, customer_id: int) -> Event:
             "is_internal": message.is_internal,
             "idempotency_key": message.idempotency_key,
             "created_at": message.created_at.isoformat(),
+            "attachments": [f.model_dump() for f in files],
         },
     )
 
@@ -101,12 +104,18 @@ _MESSAGE_COLUMNS = tuple(c.name for c in Message.__table__.columns if c.name != 
 
 
 async def _insert_message(
-    session: AsyncSession, message: Message, customer_id: int
+    session: AsyncSession,
+    message: Message,
+    customer_id: int,
+    *,
+    uploader: Uploader | None = None,
+    attachment_ids: Sequence[int] = (),
 ) -> tuple[Message, bool]:
     """Insert and commit; if a send with the same key was stored before, return that message.
 
     A Core insert rather than the unit of work: this is the hottest write in Kefu. ``message``
-    stays detached; it gets its id and is returned."""
+    stays detached; it gets its id and is returned. ``attachment_ids`` (uploads of
+    ``uploader``) are linked in the same transaction: if one cannot be, nothing is stored."""
     conversation_id, shop_id, key = (
         message.conversation_id,
         message.shop_id,
@@ -116,7 +125,8 @@ async def _insert_message(
     try:
         result = await session.execute(insert(Message).values(**values).returning(Message.id))
         message.id = result.scalar_one()
-        emit_on_commit(session, message_event(message, customer_id))
+        files = await _attach(session, uploader, attachment_ids, message.id)
+        emit_on_commit(session, message_event(message, customer_id, files))
         await session.commit()
     except IntegrityError:
         await session.rollback()
@@ -124,7 +134,21 @@ async def _insert_message(
         if winner is None:
             raise
         return _replay(winner, conversation_id), False
+    except InvalidInput:
+        await session.rollback()
+        raise
     return message, True
+
+
+async def _attach(
+    session: AsyncSession, uploader: Uploader | None, ids: Sequence[int], message_id: int
+) -> list[AttachmentOut]:
+    if not ids:
+        return []
+    assert uploader is not None, "attachments need their uploader"
+    return await attachments.attach(
+        session, uploader=uploader, attachment_ids=ids, message_id=message_id
+    )
 
 
 async def post_message(
@@ -164,7 +188,13 @@ async def post_message(
             ),
         }
     await _count_message(session, conversation.id, now, changes)
-    return await _insert_message(session, message, conversation.customer_id)
+    return await _insert_message(
+        session,
+        message,
+        conversation.customer_id,
+        uploader=Uploader.of(actor),
+        attachment_ids=data.attachment_ids,
+    )
 
 
 async def _count_message(
@@ -186,8 +216,10 @@ async def add_customer_message(
     body: str,
     idempotency_key: str | None,
     now: datetime,
+    attachment_ids: Sequence[int] = (),
 ) -> tuple[Message, bool]:
-    """Record a message from the customer; it wakes a pending, resolved or closed conversation."""
+    """Record a message from the customer; it wakes a pending, resolved or closed conversation.
+    ``attachment_ids`` must be the customer's own unsent uploads."""
     message = Message(
         shop_id=conversation.shop_id,
         conversation_id=conversation.id,
@@ -203,7 +235,14 @@ async def add_customer_message(
         target = status_after_customer_message(Status(conversation.status))
         changes.update(status=target.value, resolved_at=None, closed_at=None)
     await _count_message(session, conversation.id, now, changes)
-    return await _insert_message(session, message, conversation.customer_id)
+    uploader = Uploader(shop_id=conversation.shop_id, customer_id=conversation.customer_id)
+    return await _insert_message(
+        session,
+        message,
+        conversation.customer_id,
+        uploader=uploader,
+        attachment_ids=attachment_ids,
+    )
 
 
 async def open_conversation(
@@ -218,10 +257,16 @@ async def open_conversation(
 
 
 async def start_conversation(
-    session: AsyncSession, *, shop_id: int, data: ConversationCreate, now: datetime
+    session: AsyncSession,
+    *,
+    shop_id: int,
+    data: ConversationCreate,
+    now: datetime,
+    attachment_ids: Sequence[int] = (),
 ) -> tuple[Conversation, bool]:
     """Open a conversation for a customer already known to belong to ``shop_id`` (channels call
-    this directly); the body is the customer's first message. Replays return the original."""
+    this directly); the body is the customer's first message, which may carry the customer's
+    own unsent uploads (``attachment_ids``). Replays return the original."""
     existing = await _existing(session, shop_id=shop_id, key=data.idempotency_key)
     if existing is not None:
         conversation = await session.get(Conversation, existing.conversation_id)
@@ -251,11 +296,16 @@ async def start_conversation(
         created_at=now,
     )
     session.add(message)
+    uploader = Uploader(shop_id=shop_id, customer_id=data.customer_id)
     try:
         await session.flush()
+        files = await _attach(session, uploader, attachment_ids, message.id)
         emit_on_commit(session, _conversation_event(conversation, "created"))
-        emit_on_commit(session, message_event(message, data.customer_id))
+        emit_on_commit(session, message_event(message, data.customer_id, files))
         await session.commit()
+    except InvalidInput:
+        await session.rollback()
+        raise
     except IntegrityError:
         await session.rollback()
         winner = await _existing(session, shop_id=shop_id, key=data.idempotency_key)
@@ -320,6 +370,23 @@ async def set_priority(
     return conversation
 
 
+async def _require_assignee(session: AsyncSession, *, shop_id: int, user_id: int) -> User:
+    """The shop's active user who may take conversations: 404 for another shop's, 422 else."""
+    user = await session.get(User, user_id)
+    if user is None or user.shop_id != shop_id:
+        raise NotFound(f"no user {user_id}", code="user_not_found")
+    if not user.is_active or Role(user.role) not in ASSIGNABLE_ROLES:
+        raise InvalidInput(f"user {user_id} cannot take conversations", code="not_assignable")
+    return user
+
+
+async def _require_team(session: AsyncSession, *, shop_id: int, team_id: int) -> Team:
+    team = await session.get(Team, team_id)
+    if team is None or team.shop_id != shop_id:
+        raise NotFound(f"no team {team_id}", code="team_not_found")
+    return team
+
+
 async def assign_conversation(
     session: AsyncSession,
     *,
@@ -338,17 +405,9 @@ async def assign_conversation(
     if touches_others:
         actor.require(Permission.CONVERSATIONS_ASSIGN_ANY)
     if assignee_id is not None:
-        user = await session.get(User, assignee_id)
-        if user is None or user.shop_id != actor.shop_id:
-            raise NotFound(f"no user {assignee_id}", code="user_not_found")
-        if not user.is_active or Role(user.role) not in ASSIGNABLE_ROLES:
-            raise InvalidInput(
-                f"user {assignee_id} cannot take conversations", code="not_assignable"
-            )
+        await _require_assignee(session, shop_id=actor.shop_id, user_id=assignee_id)
     if team_id is not None:
-        team = await session.get(Team, team_id)
-        if team is None or team.shop_id != actor.shop_id:
-            raise NotFound(f"no team {team_id}", code="team_not_found")
+        await _require_team(session, shop_id=actor.shop_id, team_id=team_id)
     conversation.assignee_id = assignee_id
     conversation.team_id = team_id if team_id is not None else conversation.team_id
     conversation.updated_at = now
@@ -387,3 +446,74 @@ async def change_tags(
     emit_on_commit(session, _conversation_event(conversation, "tags"))
     await session.commit()
     return sorted((current - set(remove)) | set(add))
+
+
+_TRANSFER_NOTE = {"zh": "转接给 {target}：{note}", "en": "Transferred to {target}: {note}"}
+
+
+async def _transfer_targets(
+    session: AsyncSession, *, actor: Principal, data: TransferIn
+) -> list[str]:
+    """The names of who receives the conversation, after checking they may."""
+    names = []
+    if data.assignee_id is not None:
+        user = await _require_assignee(session, shop_id=actor.shop_id, user_id=data.assignee_id)
+        names.append(user.name)
+    if data.team_id is not None:
+        team = await _require_team(session, shop_id=actor.shop_id, team_id=data.team_id)
+        names.append(team.name)
+    return names
+
+
+async def transfer_conversation(
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    conversation_id: int,
+    data: TransferIn,
+    now: datetime,
+) -> tuple[Conversation, Message]:
+    """Hand a conversation to a colleague or a team, saying why in an internal note.
+
+    Agents transfer their own conversations, supervisors any. Assigns, writes the note and an
+    audit row in one transaction; the events follow the commit."""
+    actor.require(Permission.CONVERSATIONS_MANAGE)
+    conversation = await require_conversation(session, actor=actor, conversation_id=conversation_id)
+    if conversation.assignee_id is None or conversation.assignee_id != actor.user_id:
+        actor.require(Permission.CONVERSATIONS_ASSIGN_ANY)
+    names = await _transfer_targets(session, actor=actor, data=data)
+    team_id = data.team_id if data.team_id is not None else conversation.team_id
+    if (data.assignee_id, team_id) == (conversation.assignee_id, conversation.team_id):
+        raise Conflict("the conversation is already there", code="transfer_unchanged")
+    before = {"assignee_id": conversation.assignee_id, "team_id": conversation.team_id}
+    conversation.assignee_id, conversation.team_id = data.assignee_id, team_id
+    conversation.updated_at = now
+    # In SQL, as every message count is, so a concurrent message never loses an update.
+    conversation.message_count = Conversation.message_count + 1
+    shop = await session.get(Shop, actor.shop_id)
+    template = _TRANSFER_NOTE["en" if shop is not None and shop.locale == "en" else "zh"]
+    note = Message(
+        shop_id=actor.shop_id,
+        conversation_id=conversation.id,
+        sender_type=SenderType.AGENT.value,
+        sender_user_id=actor.user_id,
+        body=template.format(target=" / ".join(names), note=data.note),
+        is_internal=True,
+        created_at=now,
+    )
+    session.add(note)
+    await session.flush()
+    await record_audit(
+        session,
+        actor=actor,
+        action="conversation.transfer",
+        target_type="conversation",
+        target_id=conversation.id,
+        now=now,
+        detail={"from": before, "to": {"assignee_id": data.assignee_id, "team_id": team_id}},
+    )
+    emit_on_commit(session, _conversation_event(conversation, "transfer"))
+    emit_on_commit(session, message_event(note, conversation.customer_id))
+    await session.commit()
+    await session.refresh(conversation)
+    return conversation, note

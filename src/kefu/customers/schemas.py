@@ -19,6 +19,9 @@ class IdentityKind(StrEnum):
     EMAIL = "email"
     PHONE = "phone"
     IM = "im"
+    # The shop's own user id for a customer who is logged in to the shop's site (web chat
+    # identity tokens, docs/webchat.md).
+    EXTERNAL = "external"
 
 
 def normalize_identity(kind: IdentityKind, value: str) -> str:

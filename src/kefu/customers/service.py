@@ -330,6 +330,47 @@ def add_email_identity(
     )
 
 
+async def get_customer_by_identity(
+    session: AsyncSession, *, shop_id: int, kind: IdentityKind, value: str
+) -> Customer | None:
+    found = await _identity(
+        session, shop_id=shop_id, kind=kind, value=normalize_identity(kind, value)
+    )
+    return None if found is None else await session.get(Customer, found.customer_id)
+
+
+async def claim_identity(
+    session: AsyncSession, *, customer: Customer, kind: IdentityKind, value: str, now: datetime
+) -> bool:
+    """Give ``customer`` this identity, and the profile its e-mail or phone where empty, unless
+    another customer of the shop holds it (nothing is merged or taken). Commits; True when the
+    identity is the customer's afterwards."""
+    value = normalize_identity(kind, value)
+    holder = await _identity(session, shop_id=customer.shop_id, kind=kind, value=value)
+    if holder is not None:
+        return holder.customer_id == customer.id
+    session.add(
+        CustomerIdentity(
+            shop_id=customer.shop_id,
+            customer_id=customer.id,
+            kind=kind.value,
+            value=value,
+            created_at=now,
+        )
+    )
+    if kind is IdentityKind.EMAIL and customer.email is None:
+        customer.email = value
+    if kind is IdentityKind.PHONE and customer.phone is None:
+        customer.phone = value[:32]
+    customer.updated_at = now
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        return False
+    return True
+
+
 async def customers_by_email(
     session: AsyncSession, *, shop_id: int, emails: Collection[str]
 ) -> EmailLookup:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from kefu.accounts.models import Shop, User
 from kefu.accounts.permissions import Department, Role, Tier
 from kefu.accounts.security import hash_password
+from kefu.demo.canned import emit_canned_replies
 from kefu.demo.context import Build
 from kefu.demo.conversations import CONVERSATION_DAYS, World, draw_conversations
 from kefu.demo.customers import Contacts, draw_customers, emit_customers
@@ -149,6 +150,7 @@ def _generate(build: Build, password_hash: str, step: Step) -> list[DemoLogin]:
         },
     )  # fmt: skip
     staff = build_staff(build, password_hash=password_hash)
+    emit_canned_replies(build, staff)
     products = emit_products(build)
     step(f"{spec.name}：客户、订单与物流")
     contacts = Contacts(build.rng("contacts"))

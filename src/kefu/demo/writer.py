@@ -14,8 +14,8 @@ Row = dict[str, Any]
 
 # Parents before children, so foreign keys hold at every insert.
 TABLES = (
-    "shops", "teams", "users", "products", "customers", "customer_identities", "orders",
-    "order_items", "shipments", "tracking_events", "returns", "conversations", "messages",
+    "shops", "teams", "users", "canned_replies", "products", "customers", "customer_identities",
+    "orders", "order_items", "shipments", "tracking_events", "returns", "conversations", "messages",
     "conversation_tags",
 )  # fmt: skip
 WITHOUT_ID = frozenset({"conversation_tags"})

@@ -50,6 +50,16 @@ class Conflict(KefuError):
     status = 409
 
 
+class TooLarge(KefuError):
+    code = "payload_too_large"
+    status = 413
+
+
+class UnsupportedType(KefuError):
+    code = "unsupported_media_type"
+    status = 415
+
+
 class RateLimited(KefuError):
     code = "rate_limited"
     status = 429

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.accounts.permissions import Permission
+from kefu.attachments.service import attachments_by_message
 from kefu.conversations import queries, service
 from kefu.conversations.schemas import (
     MAX_MESSAGE_CHARS,
@@ -21,7 +21,6 @@ from kefu.conversations.schemas import (
     TagsIn,
 )
 from kefu.conversations.status import Status
-from kefu.customers.service import get_customer
 from kefu.http.deps import SessionDep
 from kefu.http.params import IdPath
 from kefu.shared.clock import utcnow
@@ -35,6 +34,7 @@ from kefu.web.conversation_view import (
     reply_context,
     summarize,
 )
+from kefu.web.customer_sidebar import load_sidebar, transfer_form
 from kefu.web.routing import PageRoute
 from kefu.web.viewer import Viewer, ViewerDep, is_htmx
 
@@ -60,16 +60,15 @@ async def _render_page(
         after_id=None,
         limit=TIMELINE_LIMIT,
     )
-    customer = None
-    if viewer.can(Permission.CUSTOMERS_READ):
-        customer = await get_customer(
-            session, shop_id=viewer.principal.shop_id, customer_id=summary.customer.id
-        )
+    sidebar = await load_sidebar(session, viewer, summary)
     context = {
         **panel_context(viewer, summary),
         "messages": messages,
         "agent_names": await agent_names(session, viewer, messages),
-        "customer": customer,
+        "attachments": await attachments_by_message(session, [m.id for m in messages]),
+        "customer": sidebar.customer,
+        "sidebar": sidebar,
+        "transfer": await transfer_form(session, viewer, summary),
         "customer_name": summary.customer.name,
         # The form asks for what comes after the last message shown, whatever it was given.
         "reply": {
@@ -118,6 +117,7 @@ async def messages_after(
         {
             "messages": news,
             "agent_names": await agent_names(session, viewer, news),
+            "attachments": await attachments_by_message(session, [m.id for m in news]),
             "customer_name": summary.customer.name,
         },
     )
@@ -136,7 +136,9 @@ def _reply_error(exc: ValidationError) -> str:
     kinds = {e.get("type") for e in exc.errors()}
     if "string_too_long" in kinds:
         return "reply.error.too_long"
-    if "string_pattern_mismatch" in kinds:
+    if "string_pattern_mismatch" in kinds or any(
+        tuple(e.get("loc", ()))[:1] == ("attachment_ids",) for e in exc.errors()
+    ):
         return "reply.error.invalid"
     return "reply.error.blank"
 
@@ -151,11 +153,18 @@ async def reply(
     internal: Annotated[str, Form(max_length=10)] = "",
     idempotency_key: Annotated[str, Form(max_length=100, pattern=NO_NUL)] = "",
     after_id: Annotated[int | None, Form(ge=0, le=MAX_ID)] = None,
+    attachment_ids: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
 ) -> Response:
-    """Post a reply or note; the form's idempotency key makes a second post of it a replay."""
+    """Post a reply or note; the form's idempotency key makes a second post of it a replay.
+    ``attachment_ids`` are the agent's uploads (kefu-attach.js adds them to the form)."""
     is_note = internal not in ("", "0", "false")
     try:
-        data = MessageIn(body=body, internal=is_note, idempotency_key=idempotency_key or None)
+        data = MessageIn(
+            body=body,
+            internal=is_note,
+            idempotency_key=idempotency_key or None,
+            attachment_ids=attachment_ids,
+        )
     except ValidationError as exc:
         form = reply_context(
             viewer,
@@ -202,6 +211,7 @@ async def reply(
             **panel_context(viewer, summary),
             "messages": news,
             "agent_names": await agent_names(session, viewer, news),
+            "attachments": await attachments_by_message(session, [m.id for m in news]),
             "customer_name": summary.customer.name,
             "reply": {
                 **reply_context(viewer, conversation_id, after_id=last_id),

@@ -44,3 +44,14 @@ def clock_time(moment: datetime, now: datetime, zone: tzinfo) -> str:
     if local.year == today.year:
         return local.strftime("%m-%d %H:%M")
     return local.strftime("%Y-%m-%d %H:%M")
+
+
+_CURRENCY_SIGNS = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$", "JPY": "¥", "GBP": "£"}
+
+
+def money(cents: int, currency: str = "CNY") -> str:
+    """``¥1,299.00`` from integer minor units; an unknown currency is written out by its code."""
+    sign = _CURRENCY_SIGNS.get(currency.upper())
+    amount = f"{abs(cents) / 100:,.2f}"
+    text = f"{sign}{amount}" if sign else f"{amount} {currency.upper()}"
+    return f"-{text}" if cents < 0 else text

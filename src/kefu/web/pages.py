@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kefu.web import auth_pages, conversation_pages, inbox_pages
+from kefu.web import (
+    auth_pages,
+    canned_pages,
+    chat_pages,
+    conversation_pages,
+    inbox_pages,
+    workspace_pages,
+)
 from kefu.web.routing import PageRoute
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 router.include_router(auth_pages.router)
+router.include_router(chat_pages.router)
 router.include_router(inbox_pages.router)
 router.include_router(conversation_pages.router)
+router.include_router(workspace_pages.router)
+router.include_router(canned_pages.router)

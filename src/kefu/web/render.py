@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
 from kefu.shared.clock import utcnow
-from kefu.web.formatting import clock_time, full_time, relative_time
+from kefu.web.formatting import clock_time, full_time, money, relative_time
 from kefu.web.i18n import LANG_PARAM, Locale, translate
 from kefu.web.paths import STATIC_DIR, TEMPLATES_DIR
 
@@ -65,6 +65,7 @@ def environment() -> Environment:
     env.filters["ago"] = _ago
     env.filters["clock"] = _clock
     env.filters["fulltime"] = _full
+    env.filters["money"] = money
     return env
 
 

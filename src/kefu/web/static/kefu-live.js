@@ -282,9 +282,18 @@
     }
   }
 
+  // The agent's mute switch (kefu-workspace.js keeps it), shared by every tab of the browser.
+  function muted() {
+    try {
+      return window.localStorage.getItem("kefu-muted") === "1";
+    } catch (error) {
+      return false;
+    }
+  }
+
   // Two short sine notes, made here rather than fetched: no audio files to host or trust.
   function chime() {
-    if (!audio) {
+    if (!audio || muted()) {
       return;
     }
     if (audio.state === "suspended") {
@@ -328,8 +337,11 @@
     }
   }
 
-  function alertAgent(frame) {
+  function alertAgent(frame, here) {
     if (!document.hidden) {
+      if (!here) {
+        chime();  // a chat the agent is not looking at: a sound, no more
+      }
       return;
     }
     unread += 1;
@@ -374,13 +386,15 @@
     }
     refreshList();
     if (fromCustomer) {
-      alertAgent(frame);
+      alertAgent(frame, here);
     }
   }
 
   function onFrame(frame) {
     var here = frame.conversation_id !== null && frame.conversation_id === conversationId();
     var data = frame.data || {};
+    // Other scripts (the open-conversation tabs) follow the same events without a second socket.
+    document.dispatchEvent(new CustomEvent("kefu:frame", { detail: { frame: frame, here: here } }));
     if (frame.type === "welcome") {
       onConnected();
     } else if (frame.type === "message.created") {

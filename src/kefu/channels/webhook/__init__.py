@@ -1,0 +1,1 @@
+"""The IM / social webhook channel: signed inbound events, signed outbound deliveries."""

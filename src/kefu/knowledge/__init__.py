@@ -1,0 +1,1 @@
+"""Knowledge: canned replies agents insert with a /shortcut."""

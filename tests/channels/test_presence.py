@@ -1,0 +1,49 @@
+"""Agent presence: a shop is online while one of its agent sockets is open, in one process and,
+with Redis, across processes."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from redis.asyncio import Redis
+
+from kefu.channels.presence import AgentPresence, MemoryPresence, RedisPresence
+
+
+async def _check(presence: AgentPresence) -> None:
+    shop, other = 1, 2
+    assert not await presence.online(shop)
+    first = await presence.join(shop)
+    second = await presence.join(shop)
+    assert await presence.online(shop) and not await presence.online(other)
+    await presence.leave(first)
+    await presence.refresh(second)
+    assert await presence.online(shop)
+    await presence.leave(second)
+    assert not await presence.online(shop)
+
+
+async def test_memory_presence_counts_the_shops_sockets() -> None:
+    await _check(MemoryPresence())
+
+
+async def test_redis_presence_is_shared_by_workers() -> None:
+    url = os.environ.get("KEFU_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("set KEFU_TEST_REDIS_URL to test presence in Redis")
+    redis = Redis.from_url(url)
+    prefix = f"kefu:test-agents:{uuid.uuid4().hex}:"
+    try:
+        await _check(RedisPresence(redis, prefix=prefix))
+        worker_a, worker_b = (
+            RedisPresence(redis, prefix=prefix),
+            RedisPresence(redis, prefix=prefix),
+        )
+        seat = await worker_a.join(7)
+        assert await worker_b.online(7)
+        await worker_a.leave(seat)
+        assert not await worker_b.online(7)
+    finally:
+        await redis.aclose()
