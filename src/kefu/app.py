@@ -21,7 +21,7 @@ from kefu.attachments.service import Uploads
 from kefu.attachments.storage import LocalFileStore
 from kefu.channels.email.channel import start_email_channel
 from kefu.channels.leave import LeaveLimit
-from kefu.channels.presence import AgentPresence, MemoryPresence, RedisPresence
+from kefu.channels.presence import AgentPresence, MemoryPresence, PresenceBoard, RedisPresence
 from kefu.channels.visitor import VisitorTokens
 from kefu.channels.webchat_api import router as webchat_router
 from kefu.channels.webhook.api import router as webhook_router
@@ -50,6 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     bus: EventBus = RedisEventBus(redis) if redis is not None else MemoryEventBus()
     db = Database(settings.database_url, bus=bus)
     writer = MessageWriter(db)
+    presence: AgentPresence = RedisPresence(redis) if redis is not None else MemoryPresence()
+    board = PresenceBoard(presence)
     counter: FailureCounter = (
         RedisFailureCounter(redis, settings.login_window_seconds)
         if redis is not None
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if webhook_sender is not None:
                 await webhook_sender.stop()
             await email_channel.stop()
+            await board.stop()
             await writer.stop()
             await bus.stop()
             if redis is not None:
@@ -85,8 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.bus = bus
     app.state.message_writer = writer
     app.state.visitor_tokens = VisitorTokens(settings.secret_key.get_secret_value())
-    presence: AgentPresence = RedisPresence(redis) if redis is not None else MemoryPresence()
     app.state.agent_presence = presence
+    app.state.presence_board = board
     leave_window = 600
     app.state.leave_limit = LeaveLimit(
         counter=RedisFailureCounter(redis, leave_window, prefix="kefu:leave:")

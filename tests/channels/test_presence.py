@@ -3,13 +3,14 @@ with Redis, across processes."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 
 import pytest
 from redis.asyncio import Redis
 
-from kefu.channels.presence import AgentPresence, MemoryPresence, RedisPresence
+from kefu.channels.presence import AgentPresence, MemoryPresence, PresenceBoard, RedisPresence
 
 
 async def _check(presence: AgentPresence) -> None:
@@ -47,3 +48,34 @@ async def test_redis_presence_is_shared_by_workers() -> None:
         assert not await worker_b.online(7)
     finally:
         await redis.aclose()
+
+
+class CountingPresence(MemoryPresence):
+    """Counts how often the registry is asked, to show the board asks once per shop."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = 0
+
+    async def online(self, shop_id: int) -> bool:
+        self.asked += 1
+        return await super().online(shop_id)
+
+
+async def test_board_tells_every_watcher_of_a_change_and_asks_once_per_shop() -> None:
+    presence = CountingPresence()
+    board = PresenceBoard(presence, interval=0.01)
+    try:
+        async with board.watch(7) as first, board.watch(7) as second:
+            assert not await board.online(7)
+            seat = await presence.join(7)
+            assert await asyncio.wait_for(anext(first), 2) is True
+            assert await asyncio.wait_for(anext(second), 2) is True
+            asked = presence.asked
+            await asyncio.sleep(0.1)  # about ten checks: one call each, not one per watcher
+            assert presence.asked - asked <= 12
+            await presence.leave(seat)
+            assert await asyncio.wait_for(anext(first), 2) is False
+        assert await board.online(7) is False  # not watched any more: asked afresh
+    finally:
+        await board.stop()

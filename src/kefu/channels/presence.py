@@ -9,16 +9,20 @@ worker that dies without saying goodbye stops counting within a minute.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from redis.asyncio import Redis
 
 TTL_SECONDS = 60
 REFRESH_SECONDS = 20
+CHECK_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +92,72 @@ class RedisPresence:
     async def online(self, shop_id: int) -> bool:
         count = await self.redis.zcount(self._name(shop_id), time.time(), "+inf")
         return int(count) > 0
+
+
+@dataclass(eq=False)
+class _Shop:
+    online: bool
+    # One mailbox per watching socket, holding only the latest answer it has not read yet.
+    mailboxes: set[asyncio.Queue[bool]] = field(default_factory=set)
+
+    def tell(self, online: bool) -> None:
+        self.online = online
+        for mailbox in self.mailboxes:
+            if mailbox.full():
+                mailbox.get_nowait()
+            mailbox.put_nowait(online)
+
+
+class PresenceBoard:
+    """What visitor sockets watch: one check per shop every ``interval`` seconds for the whole
+    process, however many visitors of that shop are connected, and a wake-up for each of them
+    only when the answer changes (so idle sockets cost no timers and no Redis calls)."""
+
+    def __init__(self, presence: AgentPresence, interval: float = CHECK_SECONDS) -> None:
+        self.presence = presence
+        self.interval = interval
+        self._shops: dict[int, _Shop] = {}
+        self._poller: asyncio.Task[None] | None = None
+
+    async def online(self, shop_id: int) -> bool:
+        """The latest known answer for a watched shop, else a fresh one."""
+        shop = self._shops.get(shop_id)
+        return shop.online if shop is not None else await self.presence.online(shop_id)
+
+    @contextlib.asynccontextmanager
+    async def watch(self, shop_id: int) -> AsyncIterator[AsyncIterator[bool]]:
+        """Within the block, iterate to get each new answer for ``shop_id`` as it changes;
+        a reader that falls behind gets the latest answer, not every one."""
+        shop = self._shops.get(shop_id)
+        if shop is None:
+            shop = self._shops[shop_id] = _Shop(online=await self.presence.online(shop_id))
+        mailbox: asyncio.Queue[bool] = asyncio.Queue(maxsize=1)
+        shop.mailboxes.add(mailbox)
+        if self._poller is None or self._poller.done():
+            self._poller = asyncio.create_task(self._poll(), name="kefu-presence-board")
+        try:
+            yield self._read(mailbox)
+        finally:
+            shop.mailboxes.discard(mailbox)
+            if not shop.mailboxes and self._shops.get(shop_id) is shop:
+                del self._shops[shop_id]
+
+    @staticmethod
+    async def _read(mailbox: asyncio.Queue[bool]) -> AsyncIterator[bool]:
+        while True:
+            yield await mailbox.get()
+
+    async def _poll(self) -> None:
+        while self._shops:
+            await asyncio.sleep(self.interval)
+            for shop_id, shop in list(self._shops.items()):
+                online = await self.presence.online(shop_id)
+                if online != shop.online:
+                    shop.tell(online)
+
+    async def stop(self) -> None:
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None

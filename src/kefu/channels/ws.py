@@ -24,7 +24,7 @@ from kefu.channels.frames import (
     TypingFrame,
     parse_frame,
 )
-from kefu.channels.presence import REFRESH_SECONDS, AgentPresence, Seat
+from kefu.channels.presence import REFRESH_SECONDS, AgentPresence, PresenceBoard, Seat
 from kefu.channels.visitor import VisitorTokens
 from kefu.channels.writer import MessageWriter
 from kefu.conversations.models import Message
@@ -42,7 +42,6 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_TOO_SLOW = 4408
-PRESENCE_CHECK_SECONDS = 5.0
 
 
 def message_json(message: Message, files: Sequence[AttachmentOut] = ()) -> dict[str, Any]:
@@ -86,7 +85,7 @@ async def customer_chat(websocket: WebSocket, shop_slug: str) -> None:
     db: Database = websocket.app.state.db
     bus: EventBus = websocket.app.state.bus
     tokens: VisitorTokens = websocket.app.state.visitor_tokens
-    presence: AgentPresence = websocket.app.state.agent_presence
+    board: PresenceBoard = websocket.app.state.presence_board
     await websocket.accept()
     presented = widget.VisitorTokenPair(
         visitor=websocket.query_params.get("visitor", ""),
@@ -102,28 +101,26 @@ async def customer_chat(websocket: WebSocket, shop_slug: str) -> None:
         refused = CLOSE_UNAUTHORIZED if exc.status == 401 else CLOSE_NOT_FOUND
         await websocket.close(code=refused, reason=exc.code)
         return
-    online = await presence.online(visitor.shop_id)
     own = OwnSends()
-    with bus.hub.subscribe(f"customer:{visitor.customer_id}") as sub:
-        await websocket.send_json({"type": "welcome", "visitor": token, "agents_online": online})
-        await _run_until_first_ends(
-            lambda: _customer_frames(websocket, db, bus, visitor, own),
-            lambda: _forward(websocket, sub, lambda event: _customer_view(event, own)),
-            lambda: _watch_presence(websocket, presence, visitor.shop_id, online),
-        )
+    # Watching first, then reading the answer: a change in between is still announced.
+    async with board.watch(visitor.shop_id) as presence_changes:
+        with bus.hub.subscribe(f"customer:{visitor.customer_id}") as sub:
+            online = await board.online(visitor.shop_id)
+            await websocket.send_json(
+                {"type": "welcome", "visitor": token, "agents_online": online}
+            )
+            await _run_until_first_ends(
+                lambda: _customer_frames(websocket, db, bus, visitor, own),
+                lambda: _forward(websocket, sub, lambda event: _customer_view(event, own)),
+                lambda: _announce_presence(websocket, presence_changes),
+            )
 
 
-async def _watch_presence(
-    websocket: WebSocket, presence: AgentPresence, shop_id: int, online: bool
-) -> None:
-    """Tell the visitor when agents come online or all leave (checked every few seconds: cheap
-    in memory and in Redis, and the same in both)."""
-    while True:
-        await asyncio.sleep(PRESENCE_CHECK_SECONDS)
-        now_online = await presence.online(shop_id)
-        if now_online != online:
-            online = now_online
-            await websocket.send_json({"type": "presence", "agents_online": online})
+async def _announce_presence(websocket: WebSocket, changes: AsyncIterator[bool]) -> None:
+    """Tell the visitor when agents come online or all leave (the board checks each shop every
+    few seconds for the whole process)."""
+    async for online in changes:
+        await websocket.send_json({"type": "presence", "agents_online": online})
 
 
 class OwnSends:
