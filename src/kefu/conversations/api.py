@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import AfterValidator
 
-from kefu.conversations import queries, service
+from kefu.conversations import assignment, queries, service
 from kefu.conversations.schemas import (
     AssignIn,
     ConversationCreate,
@@ -172,7 +172,7 @@ async def set_priority(
 async def assign(
     conversation_id: IdPath, body: AssignIn, principal: CurrentPrincipal, session: SessionDep
 ) -> ConversationOut:
-    conversation = await service.assign_conversation(
+    conversation = await assignment.assign_conversation(
         session,
         actor=principal,
         conversation_id=conversation_id,
@@ -202,7 +202,7 @@ async def transfer(
     conversation_id: IdPath, body: TransferIn, principal: CurrentPrincipal, session: SessionDep
 ) -> ConversationOut:
     """Assign to another agent or a team with an internal note saying why."""
-    conversation, _note = await service.transfer_conversation(
+    conversation, _note = await assignment.transfer_conversation(
         session, actor=principal, conversation_id=conversation_id, data=body, now=utcnow()
     )
     return (await queries.describe(session, [conversation]))[0]

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.attachments.service import attachments_by_message
-from kefu.conversations import queries, service
+from kefu.conversations import assignment, queries, service
 from kefu.conversations.schemas import (
     MAX_MESSAGE_CHARS,
     MessageIn,
@@ -263,7 +263,7 @@ async def assign(
     """Agents take a conversation ("me") or let it go ("none"); others' need the supervisor API."""
     if assignee not in ("me", "none"):
         raise InvalidInput("assignee is 'me' or 'none'", code="invalid_input")
-    await service.assign_conversation(
+    await assignment.assign_conversation(
         session,
         actor=viewer.principal,
         conversation_id=conversation_id,

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
-from kefu.conversations import service as conversations
+from kefu.conversations import assignment
 from kefu.conversations.schemas import MAX_TRANSFER_NOTE_CHARS, TransferIn
 from kefu.http.deps import SessionDep
 from kefu.http.params import IdPath
@@ -99,7 +99,7 @@ async def transfer(
             headers={"HX-Retarget": "#transfer-card", "HX-Reswap": "outerHTML"},
             page_path=page_path(conversation_id),
         )
-    _conversation, message = await conversations.transfer_conversation(
+    _conversation, message = await assignment.transfer_conversation(
         session, actor=viewer.principal, conversation_id=conversation_id, data=data, now=utcnow()
     )
     if not is_htmx(request):
