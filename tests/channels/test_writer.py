@@ -76,6 +76,11 @@ async def test_concurrent_sends_are_stored_once_each_and_counted(database_url: s
         assert len(conversations) == 12 + 1
         reopened_elsewhere = [c for c in conversations if c.customer_id == visitors[1].customer_id]
         assert sorted(c.message_count for c in reopened_elsewhere) == [1, 5]
+        # The writer remembered the warm-up conversations; the ones no longer open were noticed
+        # and reopened by the general path, not written to as if nothing had happened.
+        status_of = {c.customer_id: c.status for c in conversations if c.message_count > 1}
+        assert status_of[visitors[0].customer_id] == "open"  # was resolved
+        assert status_of[visitors[2].customer_id] == "open"  # was pending
         published = [e.data["id"] for e in events if e.type == "message.created"]
         assert sorted(published) == sorted(m.id for m, created in results if created)
     finally:

@@ -33,6 +33,9 @@ from kefu.shared.events import Event, emit_on_commit
 log = logging.getLogger(__name__)
 
 BATCH = 256
+# Customers whose open web conversation the writer remembers (a hint, checked on every use);
+# past this many it forgets them all and looks them up again.
+KNOWN_LIMIT = 50_000
 
 
 @dataclass(eq=False)  # compared by identity: field equality would make batch filtering O(n²)
@@ -52,6 +55,7 @@ class MessageWriter:
         self.db = db
         self._queue: asyncio.Queue[_Send] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._known: dict[int, int] = {}  # customer id -> open web conversation id
 
     async def send(
         self,
@@ -98,11 +102,29 @@ class MessageWriter:
 
     async def _write(self, batch: list[_Send], now: datetime) -> None:
         """Messages to an open conversation, or opening a new one, go in one transaction; the
-        rest (reopening a pending or resolved conversation) take the general path afterwards."""
+        rest (reopening a pending or resolved conversation) take the general path afterwards.
+
+        Customers the writer wrote for before skip the lookup: their conversation is taken from
+        memory, and the count UPDATE, which only touches conversations still open, confirms it
+        in the same statement (an agent may have resolved it since, in any process)."""
         async with self.db.session() as session:
-            threads, fresh = await self._threads(session, batch)
-            threads.update(await self._open_conversations(session, batch, fresh, now))
-            fast = [item for item in batch if item.visitor.customer_id in threads]
+            threads = {
+                item.visitor.customer_id: self._known[item.visitor.customer_id]
+                for item in batch
+                if item.visitor.customer_id in self._known
+            }
+            unknown = [item for item in batch if item.visitor.customer_id not in threads]
+            if unknown:
+                found, fresh = await self._threads(session, unknown)
+                threads.update(found)
+                threads.update(await self._open_conversations(session, unknown, fresh, now))
+            counts = Counter(
+                threads[item.visitor.customer_id]
+                for item in batch
+                if item.visitor.customer_id in threads
+            )
+            still_open = await self._count(session, counts, now)
+            fast = [item for item in batch if threads.get(item.visitor.customer_id) in still_open]
             rows = [
                 {
                     "shop_id": item.visitor.shop_id,
@@ -120,16 +142,17 @@ class MessageWriter:
             if rows:
                 statement = insert(Message).returning(Message.id, sort_by_parameter_order=True)
                 ids = (await session.scalars(statement, rows)).all()
-                await self._count(session, rows, now)
                 for item, row, message_id in zip(fast, rows, ids, strict=True):
                     message = Message(id=message_id, **row)
                     messages.append(message)
                     emit_on_commit(session, message_event(message, item.visitor.customer_id))
-                await session.commit()
+            await session.commit()
+        self._remember(threads, still_open)
         for item, message in zip(fast, messages, strict=True):
             if not item.done.done():
                 item.done.set_result((message, True))
-        await self._write_one_by_one([item for item in batch if item not in fast])
+        written = set(fast)
+        await self._write_one_by_one([item for item in batch if item not in written])
 
     @staticmethod
     async def _open_conversations(
@@ -204,24 +227,40 @@ class MessageWriter:
         }
         return open_, fresh
 
+    def _remember(self, threads: dict[int, int], still_open: set[int]) -> None:
+        if len(self._known) > KNOWN_LIMIT:
+            self._known.clear()
+        for customer_id, conversation_id in threads.items():
+            if conversation_id in still_open:
+                self._known[customer_id] = conversation_id
+            else:
+                self._known.pop(customer_id, None)
+
     @staticmethod
-    async def _count(session: AsyncSession, rows: list[dict[str, Any]], now: datetime) -> None:
-        """One UPDATE per distinct count (nearly always one: one message per conversation)."""
-        counts = Counter(row["conversation_id"] for row in rows)
+    async def _count(session: AsyncSession, counts: Counter[int], now: datetime) -> set[int]:
+        """Add ``counts`` (conversation id -> new messages) to the conversations that are still
+        open, and return those: one UPDATE per distinct count (nearly always one)."""
         by_count: dict[int, list[int]] = {}
         for conversation_id, count in counts.items():
             by_count.setdefault(count, []).append(conversation_id)
+        still_open: set[int] = set()
         for count, conversation_ids in by_count.items():
-            await session.execute(
+            updated = await session.scalars(
                 update(Conversation)
-                .where(Conversation.id.in_(conversation_ids))
+                .where(
+                    Conversation.id.in_(conversation_ids),
+                    Conversation.status == Status.OPEN.value,
+                )
                 .values(
                     message_count=Conversation.message_count + count,
                     updated_at=now,
                     last_message_at=now,
                 )
+                .returning(Conversation.id)
                 .execution_options(synchronize_session=False)
             )
+            still_open.update(updated.all())
+        return still_open
 
     async def _write_one_by_one(self, batch: list[_Send]) -> None:
         for item in batch:
