@@ -20,6 +20,20 @@ async def test_openapi_spec_documents_the_api(client: httpx.AsyncClient) -> None
     assert "/api/v1/conversations/{conversation_id}/messages" in spec["paths"]
 
 
+async def test_unknown_address_is_a_page_for_browsers_and_json_for_api_clients(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await client.get("/no/such/page", headers={"Accept": "text/html"})
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Content-Security-Policy" in page.headers
+    assert "<html" in page.text and "404" in page.text
+    api = await client.get("/api/v1/no-such-thing", headers={"Accept": "text/html"})
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
+    plain = await client.get("/no/such/page")
+    assert plain.status_code == 404 and plain.json()["error"]["code"] == "not_found"
+
+
 def test_production_refuses_the_default_secret() -> None:
     with pytest.raises(ValidationError, match="KEFU_SECRET_KEY"):
         Settings(env="production")

@@ -40,6 +40,7 @@ from kefu.shared.events import EventBus, MemoryEventBus, RedisEventBus
 from kefu.shared.ratelimit import FailureCounter, MemoryFailureCounter, RedisFailureCounter
 from kefu.web.pages import router as web_router
 from kefu.web.paths import STATIC_DIR
+from kefu.web.routing import not_found_page
 
 SESSION_COOKIE = "kefu_session"
 
@@ -112,7 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_failures=settings.login_max_failures,
         window_seconds=settings.login_window_seconds,
     )
-    install_error_handlers(app)
+    install_error_handlers(app, page=not_found_page)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key.get_secret_value(),

@@ -102,3 +102,31 @@ async def test_demo_host_embeds_the_widget_script(
     )
     widget = await client.get("/static/widget.js")
     assert widget.status_code == 200 and "document.currentScript" in widget.text
+
+
+async def test_chat_page_offers_the_file_picker_with_its_limits_and_texts(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    shop = await factory.shop()
+    html = (await client.get(f"/chat/{shop.slug}")).text
+    for script in ("chat.js", "chat-upload.js", "chat-attach.js"):
+        assert re.search(rf'<script src="/static/{re.escape(script)}\?v=\w+" defer>', html)
+    # The button is shown by chat-attach.js: without scripts it would do nothing.
+    button = re.search(r'<button type="button" id="chat-attach"[^>]*>', html)
+    assert button is not None
+    assert 'aria-label="发送图片或文件"' in button.group(0) and " hidden" in button.group(0)
+    picker = re.search(r'<input type="file" id="chat-file"[^>]*accept="([^"]+)"', html)
+    assert picker is not None
+    offered = picker.group(1).split(",")
+    assert {"image/png", "image/jpeg", "application/pdf", ".docx", ".txt"} <= set(offered)
+    assert not any("svg" in kind or "html" in kind for kind in offered)
+    config = _config(html)
+    assert config["upload"] == {"max_bytes": 10 * 1024 * 1024, "max_files": 5}
+    texts = config["text"]
+    assert isinstance(texts, dict)
+    assert texts["attach.too_large"] == "文件太大，最大 {max}。"  # filled in by the script
+    assert texts["attach.unsupported"].startswith("不能发送这种文件")
+    english = _config((await client.get(f"/chat/{shop.slug}?lang=en")).text)["text"]
+    assert isinstance(english, dict)
+    assert english["attach.error"] == "{name}: {error}"
+    assert "Send an image or file" in (await client.get(f"/chat/{shop.slug}?lang=en")).text

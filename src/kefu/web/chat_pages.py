@@ -11,6 +11,8 @@ from fastapi.responses import HTMLResponse
 
 from kefu.accounts import service as accounts
 from kefu.accounts.models import Shop
+from kefu.attachments import sniff
+from kefu.attachments.schemas import MAX_ATTACHMENTS
 from kefu.http.deps import SessionDep, get_settings
 from kefu.web.i18n import LANG_COOKIE, LANG_PARAM, Locale, choose_locale, is_locale, translate
 from kefu.web.render import render
@@ -24,6 +26,12 @@ EMBEDDABLE_CSP = (
         "frame-ancestors 'none'", "frame-ancestors *"
     )
     + "; connect-src 'self'"
+)
+
+# What the file picker offers: the types Kefu accepts, and their names for pickers that go by
+# name. The server still decides by the bytes.
+UPLOAD_ACCEPT = ",".join(
+    [*sniff.ALLOWED_TYPES, *(ext for exts in sniff.EXTENSIONS.values() for ext in exts)]
 )
 
 ShopSlug = Annotated[str, Path(max_length=64)]
@@ -88,6 +96,17 @@ def _texts(locale: Locale) -> dict[str, str]:
         "status.closed",
         "identity_error",
         "attachment",
+        "attach.files",
+        "attach.uploading",
+        "attach.progress",
+        "attach.remove",
+        "attach.wait",
+        "attach.error",
+        "attach.too_large",
+        "attach.too_many",
+        "attach.unsupported",
+        "attach.rate_limited",
+        "attach.failed",
         "leave.sent",
         "leave.error.name",
         "leave.error.contact",
@@ -118,12 +137,16 @@ async def chat_page(
         "shop": shop.slug,
         "ws_path": f"/ws/chat/{shop.slug}",
         "leave_url": f"/api/v1/webchat/{shop.slug}/leave-message",
+        "upload": {
+            "max_bytes": get_settings(request).upload_max_bytes,
+            "max_files": MAX_ATTACHMENTS,
+        },
         "identity": identity,
         "embed": embed,
         "locale": locale,
         "text": _texts(locale),
     }
-    context = {"shop": shop, "embed": embed, "config": config}
+    context = {"shop": shop, "embed": embed, "config": config, "accept": UPLOAD_ACCEPT}
     return render(request, "chat/page.html", context, locale=locale)
 
 

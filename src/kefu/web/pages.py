@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kefu.web import (
+    admin_pages,
     auth_pages,
     canned_pages,
     chat_pages,
@@ -21,3 +22,4 @@ router.include_router(inbox_pages.router)
 router.include_router(conversation_pages.router)
 router.include_router(workspace_pages.router)
 router.include_router(canned_pages.router)
+router.include_router(admin_pages.router)

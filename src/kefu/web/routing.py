@@ -97,6 +97,11 @@ def error_page(request: Request, exc: KefuError) -> Response:
     return render(request, "error.html", context, locale=locale, status_code=exc.status)
 
 
+def not_found_page(request: Request, exc: KefuError) -> Response:
+    """The full error page with security headers, for addresses no route knows."""
+    return finish(request, error_page(request, exc))
+
+
 def _from_validation(exc: RequestValidationError) -> KefuError:
     if any(error.get("loc", ("",))[0] == "path" for error in exc.errors()):
         return NotFound("no such page", code="not_found")

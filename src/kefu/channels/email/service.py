@@ -16,6 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.accounts.models import Shop
+from kefu.accounts.permissions import Permission
+from kefu.accounts.principal import Principal
 from kefu.accounts.service import get_shop, get_shop_by_slug
 from kefu.channels.email.addresses import new_message_id, shop_from_header, shop_slug_for
 from kefu.channels.email.models import MailDirection, MailRecord, MailStatus
@@ -361,3 +363,11 @@ async def failed_mail(session: AsyncSession, *, shop_id: int, limit: int) -> Seq
         .limit(limit)
     )
     return rows.all()
+
+
+async def list_failed_mail(
+    session: AsyncSession, *, actor: Principal, limit: int
+) -> Sequence[MailRecord]:
+    """``failed_mail`` of the actor's shop, for its owners and admins."""
+    actor.require(Permission.CHANNELS_MANAGE)
+    return await failed_mail(session, shop_id=actor.shop_id, limit=limit)

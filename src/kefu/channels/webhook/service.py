@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -338,6 +338,45 @@ async def list_deliveries(
         query = query.where(WebhookDelivery.id < before_id)
     rows = await session.scalars(query.order_by(WebhookDelivery.id.desc()).limit(limit))
     return rows.all()
+
+
+async def dead_letter_counts(session: AsyncSession, *, actor: Principal) -> dict[int, int]:
+    """How many dead deliveries each of the shop's channels has (channels with none absent)."""
+    actor.require(Permission.CHANNELS_MANAGE)
+    rows = await session.execute(
+        select(WebhookDelivery.channel_id, func.count())
+        .where(
+            WebhookDelivery.shop_id == actor.shop_id,
+            WebhookDelivery.status == DeliveryStatus.DEAD,
+        )
+        .group_by(WebhookDelivery.channel_id)
+    )
+    return dict(rows.tuples().all())
+
+
+async def delivery_texts(
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    deliveries: Sequence[WebhookDelivery],
+    max_chars: int,
+) -> dict[int, str]:
+    """The text of each delivery's reply by delivery id, cut to ``max_chars`` (with "…"), so
+    an admin can tell the dead letters apart; only the actor's shop's messages are read."""
+    actor.require(Permission.CHANNELS_MANAGE)
+    by_message = {d.kefu_message_id: d.id for d in deliveries}
+    if not by_message:
+        return {}
+    rows = await session.execute(
+        select(Message.id, func.substr(Message.body, 1, max_chars + 1)).where(
+            Message.shop_id == actor.shop_id, Message.id.in_(by_message)
+        )
+    )
+    texts: dict[int, str] = {}
+    for message_id, head in rows.tuples():
+        text = str(head or "")
+        texts[by_message[message_id]] = text[:max_chars] + "…" if len(text) > max_chars else text
+    return texts
 
 
 async def retry_delivery(

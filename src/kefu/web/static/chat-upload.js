@@ -1,11 +1,13 @@
 /* Kefu chat: uploading an image or file from the visitor's side.
 
-   window.KefuChatUpload.upload(file, {shopSlug, visitorToken, identityToken?, base?, messages?})
-   resolves to the stored attachment {id, name, content_type, size, is_image, url}; send its id
-   in the "attachment_ids" of a send frame (at most 5 per message). It rejects with an Error whose .code is the server's
-   error code (payload_too_large, unsupported_media_type, rate_limited, bad_visitor_token, ...)
-   and whose .message is ready to show. ``messages`` may override the texts (e.g. translated):
-   {tooLarge: "... {max} ...", unsupported, rateLimited, failed}. */
+   window.KefuChatUpload.upload(file, {shopSlug, visitorToken, identityToken?, base?, messages?,
+   onProgress?, signal?}) resolves to the stored attachment {id, name, content_type, size,
+   is_image, url}; send its id in the "attachment_ids" of a send frame (at most 5 per message).
+   It rejects with an Error whose .code is the server's error code (payload_too_large,
+   unsupported_media_type, rate_limited, bad_visitor_token, ...) and whose .message is ready to
+   show. ``messages`` may override the texts (e.g. translated): {tooLarge: "... {max} ...",
+   unsupported, rateLimited, failed}. ``onProgress(fraction)`` is called as the bytes go out;
+   aborting ``signal`` cancels the upload (code "aborted"). */
 (function () {
   "use strict";
 
@@ -21,23 +23,37 @@
     return Math.round(bytes / 1024 / 1024) + " MB";
   }
 
-  function failure(response, body, texts) {
+  function failure(status, body, texts) {
     var error = (body && body.error) || {};
     var message;
-    if (response.status === 413) {
+    if (status === 413) {
       var max = error.details && error.details.max_bytes;
       message = texts.tooLarge.replace("{max}", max ? humanSize(max) : "");
-    } else if (response.status === 415) {
+    } else if (status === 415) {
       message = texts.unsupported;
-    } else if (response.status === 429) {
+    } else if (status === 429) {
       message = texts.rateLimited;
     } else {
       message = error.message || texts.failed;
     }
     var result = new Error(message);
-    result.code = error.code || "http_" + response.status;
-    result.status = response.status;
+    result.code = error.code || "http_" + status;
+    result.status = status;
     return result;
+  }
+
+  function plainError(message, code) {
+    var result = new Error(message);
+    result.code = code;
+    return result;
+  }
+
+  function parsed(raw) {
+    try {
+      return JSON.parse(raw);
+    } catch (error) {
+      return null;
+    }
   }
 
   function upload(file, options) {
@@ -55,17 +71,45 @@
       // A signed-in customer: the same identity token the chat socket was opened with.
       headers["X-Kefu-Identity"] = options.identityToken;
     }
-    return fetch(url, { method: "POST", body: data, credentials: "omit", headers: headers }).then(function (response) {
-      return response.json().catch(function () { return null; }).then(function (body) {
-        if (!response.ok || !body || !body.attachment) {
-          throw failure(response, body, texts);
-        }
-        return body.attachment;
+    // XMLHttpRequest rather than fetch: only it reports how much of the body has gone out.
+    return new Promise(function (resolve, reject) {
+      var request = new XMLHttpRequest();
+      request.open("POST", url);
+      request.withCredentials = false;
+      Object.keys(headers).forEach(function (name) {
+        request.setRequestHeader(name, headers[name]);
       });
-    }, function () {
-      var offline = new Error(texts.failed);
-      offline.code = "network_error";
-      throw offline;
+      if (typeof options.onProgress === "function" && request.upload) {
+        request.upload.onprogress = function (event) {
+          if (event.lengthComputable && event.total) {
+            options.onProgress(event.loaded / event.total);
+          }
+        };
+      }
+      request.onload = function () {
+        var body = parsed(request.responseText);
+        if (request.status >= 200 && request.status < 300 && body && body.attachment) {
+          resolve(body.attachment);
+        } else {
+          reject(failure(request.status, body, texts));
+        }
+      };
+      request.onerror = function () {
+        reject(plainError(texts.failed, "network_error"));
+      };
+      request.onabort = function () {
+        reject(plainError(texts.failed, "aborted"));
+      };
+      if (options.signal) {
+        if (options.signal.aborted) {
+          reject(plainError(texts.failed, "aborted"));
+          return;
+        }
+        options.signal.addEventListener("abort", function () {
+          request.abort();
+        });
+      }
+      request.send(data);
     });
   }
 

@@ -121,32 +121,64 @@
     }
   }
 
-  // Hook for message attachments (images and files), once messages carry them.
+  function humanSize(bytes) {
+    var size = Number(bytes) || 0;
+    if (size < 1024) {
+      return size + " B";
+    }
+    if (size < 1024 * 1024) {
+      return Math.max(1, Math.round(size / 1024)) + " KB";
+    }
+    return (size / 1024 / 1024).toFixed(1) + " MB";
+  }
+
+  function hasAttachments(message) {
+    return Array.isArray(message.attachments) && message.attachments.length > 0;
+  }
+
+  function isImage(attachment) {
+    return Boolean(attachment) && (attachment.is_image === true ||
+      String(attachment.content_type || "").indexOf("image/") === 0);
+  }
+
+  // Images as thumbnails that open the full picture; other files as download links by name.
   function renderAttachments(message, bubble) {
-    if (!message.attachments || !Array.isArray(message.attachments) || !message.attachments.length) {
+    if (!hasAttachments(message)) {
       return;
     }
     var box = document.createElement("div");
     box.className = "chat-attachments";
-    message.attachments.forEach(function (attachment) {
+    // Pictures first, side by side; documents after them.
+    var images = message.attachments.filter(isImage);
+    images.concat(message.attachments.filter(function (attachment) {
+      return !isImage(attachment);
+    })).forEach(function (attachment) {
       var url = sameOriginUrl(attachment && attachment.url);
       if (!url) {
         return;
       }
       var name = String(attachment.filename || attachment.name || text.attachment);
-      var type = String(attachment.content_type || "");
       var link = document.createElement("a");
       link.href = url;
-      link.target = "_blank";
       link.rel = "noopener noreferrer";
-      if (attachment.is_image === true || type.indexOf("image/") === 0) {
+      if (isImage(attachment)) {
+        link.className = "chat-image";
+        link.target = "_blank";
         var image = document.createElement("img");
         image.src = url;
         image.alt = name;
         image.loading = "lazy";
         link.appendChild(image);
       } else {
-        link.textContent = name;
+        link.className = "chat-file";
+        link.download = name;
+        var label = document.createElement("span");
+        label.className = "chat-file-name";
+        label.textContent = name;
+        var size = document.createElement("span");
+        size.className = "chat-file-size";
+        size.textContent = humanSize(attachment.size);
+        link.append(label, size);
       }
       box.appendChild(link);
     });
@@ -176,10 +208,14 @@
     }
     var bubble = document.createElement("div");
     bubble.className = "chat-bubble";
-    var body = document.createElement("p");
-    body.className = "chat-msg-body";
-    body.textContent = String(message.body || "");
-    bubble.appendChild(body);
+    if (message.body || !hasAttachments(message)) {
+      var body = document.createElement("p");
+      body.className = "chat-msg-body";
+      body.textContent = String(message.body || "");
+      bubble.appendChild(body);
+    } else {
+      bubble.classList.add("is-files");  // files alone: no empty line of text above them
+    }
     renderAttachments(message, bubble);
     item.appendChild(bubble);
     var meta = document.createElement("div");
@@ -375,12 +411,7 @@
     }
     entry.item.remove();
     if (!findMessage(message.id)) {
-      entry.item.dataset.id = String(Number(message.id));
-      var time = entry.item.querySelector("time");
-      time.textContent = clockTime(message.created_at);
-      time.dateTime = String(message.created_at);
-      place(entry.item);
-      setState(entry.item, Number(message.id) <= agentReadUpTo ? "read" : "sent");
+      place(buildMessage(message));  // as stored: its time, and its files as the server has them
       scrollDown();
     }
   }
@@ -535,15 +566,21 @@
 
   // ---- composing --------------------------------------------------------------------------
 
-  // Queues a message (with the ids of files already uploaded, if any) and sends it when it can.
-  function queueMessage(body, attachmentIds) {
+  // Queues a message and sends it when it can. ``attachments`` are files already uploaded: their
+  // ids, or the attachments as the upload answered (then they show while the message is sent).
+  function queueMessage(body, attachments) {
+    var files = (Array.isArray(attachments) ? attachments : []).filter(function (file) {
+      return file && typeof file === "object";
+    });
     var entry = {
       clientId: newClientId(),
       body: body,
-      attachmentIds: Array.isArray(attachmentIds) ? attachmentIds : [],
+      attachmentIds: (Array.isArray(attachments) ? attachments : []).map(function (file) {
+        return Number(file && typeof file === "object" ? file.id : file);
+      }),
       item: null,
     };
-    entry.item = buildMessage({ sender_type: "customer", body: body });
+    entry.item = buildMessage({ sender_type: "customer", body: body, attachments: files });
     setState(entry.item, "sending");
     timeline.appendChild(entry.item);
     pending.push(entry);
@@ -551,12 +588,26 @@
     sendFrame(entry);
   }
 
+  // The files picked for the next message (chat-attach.js replaces this with its tray).
+  var tray = {
+    busy: function () {
+      return false;
+    },
+    take: function () {
+      return [];
+    },
+  };
+
   function submitMessage() {
     var body = input.value;
-    if (!body.trim()) {
+    if (tray.busy()) {
+      return;  // the tray says why: its files are still uploading
+    }
+    var files = tray.take();
+    if (!body.trim() && !files.length) {
       return;
     }
-    queueMessage(body, []);
+    queueMessage(body, files);
     input.value = "";
     fitInput();
   }
@@ -729,11 +780,15 @@
 
   document.addEventListener("visibilitychange", sendRead);
 
-  // For the upload button (chat-upload.js): who is chatting, and a way to send uploaded files.
+  // For the file picker (chat-attach.js, with chat-upload.js): who is chatting, a way to send
+  // uploaded files, and the place to plug in the tray of files picked for the next message.
   window.KefuChat = {
     shop: config.shop,
     visitorToken: loadToken,
     send: queueMessage,
+    useTray: function (files) {
+      tray = files;
+    },
   };
 
   connect();
