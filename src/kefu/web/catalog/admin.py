@@ -1,0 +1,180 @@
+"""Catalog of the admin pages: channel settings."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # admin: channel settings (IM webhooks and their dead letters, e-mail, the web chat widget)
+    "nav.channels": ("渠道设置", "Channels"),
+    "channels.title": ("渠道设置", "Channels"),
+    "channels.intro": (
+        "管理顾客联系店铺的渠道：即时通讯平台、邮件和网页聊天挂件。",
+        "How customers reach the shop: IM platforms, e-mail and the web chat widget.",
+    ),
+    "channels.back": ("返回渠道设置", "Back to channels"),
+    "channels.actions": ("操作", "Actions"),
+    "channels.created": ("创建时间", "Created"),
+    "channels.time": ("时间", "Time"),
+    "channels.attempts": ("尝试次数", "Attempts"),
+    "channels.last_error": ("最后错误", "Last error"),
+    "channels.conversation": ("会话", "Conversation"),
+    "channels.conversation_link": ("会话 #{id}", "Conversation #{id}"),
+    "channels.older": ("更早的记录", "Older"),
+    "channels.copy": ("复制", "Copy"),
+    "channels.copied": ("已复制", "Copied"),
+    "channels.secret.once": (
+        "请立即复制并妥善保存：离开本页后将不再显示。",
+        "Copy it now and keep it safe: it will not be shown again.",
+    ),
+    "channels.notice.created": ("渠道已创建。", "The channel was created."),
+    "channels.notice.enabled": ("渠道已启用。", "The channel is on."),
+    "channels.notice.disabled": (
+        "渠道已停用：不再接收消息，回复也不会发出。",
+        "The channel is off: events are refused and replies are not sent.",
+    ),
+    "channels.notice.rotated": ("已生成新密钥。", "A new secret was made."),
+    "channels.notice.retried": (
+        "已重新排队，几秒内发送。",
+        "Queued again; it is sent within seconds.",
+    ),
+    "channels.webhook.heading": ("即时通讯 / 社交平台", "IM / social platforms"),
+    "channels.webhook.intro": (
+        "微信、WhatsApp 等平台通过签名的 Webhook 接入；客服的回复会发送到回调地址。",
+        "WeChat, WhatsApp and others connect through signed webhooks; agents' replies are "
+        "posted to the callback URL.",
+    ),
+    "channels.webhook.name": ("名称", "Name"),
+    "channels.webhook.name_placeholder": ("例如：微信公众号", "e.g. WeChat account"),
+    "channels.webhook.platform": ("平台", "Platform"),
+    "channels.webhook.platform_hint": (
+        "平台标识由小写字母、数字、- 和 _ 组成，创建后不能修改（它是发送者身份的前缀）。",
+        "The platform label is lowercase letters, digits, '-' and '_', and cannot change "
+        "later (it prefixes the senders' identities).",
+    ),
+    "channels.webhook.callback_url": ("回调地址", "Callback URL"),
+    "channels.webhook.inbound_url": (
+        "接收地址（平台推送到这里）",
+        "Inbound URL (the platform posts here)",
+    ),
+    "channels.webhook.state": ("状态", "State"),
+    "channels.webhook.enabled": ("已启用", "On"),
+    "channels.webhook.disabled": ("已停用", "Off"),
+    "channels.webhook.enable": ("启用", "Turn on"),
+    "channels.webhook.disable": ("停用", "Turn off"),
+    "channels.webhook.enable_named": ("启用 {name}", "Turn on {name}"),
+    "channels.webhook.disable_named": ("停用 {name}", "Turn off {name}"),
+    "channels.webhook.manage": ("详情与投递", "Details & deliveries"),
+    "channels.webhook.dead_count": ("{n} 条发送失败", "{n} dead"),
+    "channels.webhook.empty": ("还没有接入任何平台。", "No platform is connected yet."),
+    "channels.webhook.new": ("接入新平台", "Connect a platform"),
+    "channels.webhook.create": ("创建并生成密钥", "Create and make a secret"),
+    "channels.webhook.settings": ("渠道设置", "Channel settings"),
+    "channels.webhook.rotate": ("更换签名密钥", "Rotate the signing secret"),
+    "channels.webhook.rotate_hint": (
+        "更换后旧密钥仍可验证收到的消息 24 小时；发出的回复立即使用新密钥签名。",
+        "The old secret still verifies inbound events for 24 hours; replies are signed with "
+        "the new one at once.",
+    ),
+    "channels.webhook.secret_new": ("签名密钥", "Signing secret"),
+    "channels.webhook.secret_grace": (
+        "旧密钥在 {time} 之前仍然有效。",
+        "The old secret keeps working until {time}.",
+    ),
+    "channels.webhook.error.name": (
+        "请填写名称（最多 100 个字符）。",
+        "Enter a name (up to 100 characters).",
+    ),
+    "channels.webhook.error.platform": (
+        "平台标识以小写字母开头，最多 32 个字符，只能包含小写字母、数字、- 和 _。",
+        "The platform label starts with a lowercase letter and has up to 32 lowercase "
+        "letters, digits, '-' or '_'.",
+    ),
+    "channels.webhook.error.callback_url": (
+        "回调地址须是完整的 http:// 或 https:// 地址，且不能包含用户名或密码。",
+        "The callback URL must be a full http:// or https:// address without a user name "
+        "or password.",
+    ),
+    "channels.webhook.error.generic": (
+        "提交的内容有误，请检查。",
+        "Something is not valid. Check the form.",
+    ),
+    "channels.delivery.heading": ("回复投递", "Reply deliveries"),
+    "channels.delivery.intro": (
+        "发送失败的回复（死信）不会再自动重试；修好回调地址后可以重新发送。",
+        "Dead letters are no longer retried by themselves; fix the callback, then send them again.",
+    ),
+    "channels.delivery.filter": ("按投递状态筛选", "Filter by delivery state"),
+    "channels.delivery.recipient": ("接收人", "Recipient"),
+    "channels.delivery.text": ("回复内容", "Reply"),
+    "channels.delivery.status": ("状态", "State"),
+    "channels.delivery.pending": ("待发送", "Pending"),
+    "channels.delivery.retrying": ("重试中", "Retrying"),
+    "channels.delivery.delivered": ("已送达", "Delivered"),
+    "channels.delivery.dead": ("发送失败", "Dead"),
+    "channels.delivery.retry": ("重新发送", "Retry"),
+    "channels.delivery.retry_named": ("重新发送投递 #{id}", "Retry delivery #{id}"),
+    "channels.delivery.empty": ("没有这个状态的投递记录。", "No deliveries in this state."),
+    "channels.delivery.empty_dead": (
+        "没有发送失败的回复。",
+        "No dead letters: every reply went out or is on its way.",
+    ),
+    "channels.filter.dead": ("发送失败", "Dead letters"),
+    "channels.filter.retrying": ("重试中", "Retrying"),
+    "channels.filter.pending": ("待发送", "Pending"),
+    "channels.filter.delivered": ("已送达", "Delivered"),
+    "channels.filter.all": ("全部", "All"),
+    "channels.email.heading": ("邮件", "E-mail"),
+    "channels.email.intro": (
+        "顾客发到店铺邮箱的邮件会成为会话；客服的回复通过邮件发出。",
+        "Mail to the shop's address becomes a conversation; agents' replies go out by mail.",
+    ),
+    "channels.email.address": ("店铺收件地址", "The shop's address"),
+    "channels.email.inbound_on": ("收信已开启。", "Receiving is on."),
+    "channels.email.inbound_off": (
+        "本服务器未开启收信（KEFU_EMAIL_SMTP_PORT）。",
+        "Receiving is off on this server (KEFU_EMAIL_SMTP_PORT).",
+    ),
+    "channels.email.outbound_on": ("发信已开启。", "Sending is on."),
+    "channels.email.outbound_off": (
+        "未配置发信服务器（KEFU_EMAIL_OUTBOUND_HOST）。",
+        "No outgoing mail server is set (KEFU_EMAIL_OUTBOUND_HOST).",
+    ),
+    "channels.email.failed": ("发送失败的邮件", "Replies that could not be mailed"),
+    "channels.email.failed_empty": ("没有发送失败的邮件。", "Every reply was mailed."),
+    "channels.email.recipient": ("收件人", "Recipient"),
+    "channels.webchat.heading": ("网页聊天挂件", "Web chat widget"),
+    "channels.webchat.intro": (
+        "把这一行代码加到店铺网页中，右下角就会出现在线客服按钮。",
+        "Add this one line to the shop's pages: a chat button appears at the bottom right.",
+    ),
+    "channels.webchat.snippet": ("嵌入代码", "Embed code"),
+    "channels.webchat.chat_page": ("打开聊天页面", "Open the chat page"),
+    "channels.webchat.demo": ("在演示页面中试用", "Try it on a demo page"),
+    "channels.webchat.secret": ("顾客身份密钥", "Identity secret"),
+    "channels.webchat.secret_set": ("已设置", "Set"),
+    "channels.webchat.secret_unset": ("未设置", "Not set"),
+    "channels.webchat.secret_hint": (
+        "店铺服务器用它签名已登录顾客的身份（docs/webchat.md）。",
+        "The shop's server signs logged-in customers' identities with it (docs/webchat.md).",
+    ),
+    "channels.webchat.secret_new": ("顾客身份密钥", "Identity secret"),
+    "channels.webchat.create": ("生成密钥", "Create a secret"),
+    "channels.webchat.rotate": ("更换密钥", "Rotate the secret"),
+    "channels.webchat.rotate_warning": (
+        "更换后，用旧密钥签名的身份立即失效。",
+        "Identities signed with the old secret stop working at once.",
+    ),
+    "error.detail.webhook_channel_not_found": (
+        "找不到这个渠道。它可能不存在，或属于其他店铺。",
+        "This channel does not exist or belongs to another shop.",
+    ),
+    "error.detail.webhook_delivery_not_found": (
+        "找不到这条投递记录。它可能不存在，或属于其他店铺。",
+        "This delivery does not exist or belongs to another shop.",
+    ),
+    "error.detail.delivery_not_dead": (
+        "这条回复已在发送队列中或已送达，请刷新页面。",
+        "This reply is already queued or delivered. Reload the page.",
+    ),
+    "error.detail.channel_disabled": (
+        "渠道已停用，请先启用再重新发送。",
+        "The channel is off. Turn it on before retrying.",
+    ),
+}
