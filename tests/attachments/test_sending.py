@@ -242,6 +242,10 @@ async def test_agent_cannot_send_anothers_upload_and_files_alone_need_no_text(
     assert messages[-1]["body"] == "" and messages[-1]["attachments"] == [mine]
     page = (await client.get(f"/conversations/{conversation.id}")).text
     assert 'download="a.pdf"' in page
+    # In the list, a message of files alone is previewed by its first file's name.
+    listed = (await client.get("/api/v1/conversations")).json()
+    [row] = [c for c in listed["items"] if c["id"] == conversation.id]
+    assert row["last_message_preview"] == "📎 a.pdf"
 
 
 def test_a_signed_in_customer_sends_what_they_uploaded_with_the_same_tokens(

@@ -160,15 +160,18 @@ async def describe(
         .where(Message.conversation_id.in_(ids), Message.is_internal.is_(False))
         .group_by(Message.conversation_id)
     )
-    previews = dict(
-        (
-            await session.execute(
-                select(Message.conversation_id, Message.body).where(Message.id.in_(last_ids))
+    last = (
+        await session.execute(
+            select(Message.conversation_id, Message.id, Message.body).where(
+                Message.id.in_(last_ids)
             )
         )
-        .tuples()
-        .all()
-    )
+    ).all()
+    previews = {row.conversation_id: row.body for row in last}
+    files_only = {row.id: row.conversation_id for row in last if not row.body}
+    # A message of files alone is previewed by its first file's name.
+    for message_id, files in (await attachments_by_message(session, list(files_only))).items():
+        previews[files_only[message_id]] = f"📎 {files[0].name}"
     out = []
     for c in conversations:
         customer = customers[c.customer_id]
