@@ -104,4 +104,9 @@ def _logins_panel(summary: DemoSummary, url: str) -> Panel:
     for login in summary.highlights():
         table.add_row(names.get(login.shop, login.shop), login.label, login.email)
     header = f"[bold]{url}[/]\npassword for every demo login: [bold]{summary.password}[/]\n"
-    return Panel.fit(Group(header, table), title="Kefu demo")
+    chats = "\n".join(
+        f"customer chat of {shop.name}: {url}chat/{shop.slug}  (widget on a shop page: "
+        f"{url}chat/{shop.slug}/demo-host)"
+        for shop in summary.shops
+    )
+    return Panel.fit(Group(header, table, "", chats), title="Kefu demo")
