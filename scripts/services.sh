@@ -31,6 +31,9 @@ pg_bin() {
 ensure_packages() {
   [ -n "$(pg_bin)" ] || { echo "installing postgresql" >&2; apt_install postgresql postgresql-contrib; }
   command -v redis-server >/dev/null || { echo "installing redis-server" >&2; apt_install redis-server; }
+  # The IMAP tests start their own Dovecot (tests/channels/email/imap_server.py); not started here.
+  command -v dovecot >/dev/null || [ -x /usr/sbin/dovecot ] \
+    || { echo "installing dovecot-imapd" >&2; apt_install dovecot-imapd; }
   if [ -z "${KEFU_SKIP_E2E:-}" ]; then
     command -v chromium >/dev/null || { echo "installing chromium" >&2; apt_install chromium; }
     # Chinese glyphs for screenshots of the UI; the tests themselves do not need them.

@@ -47,6 +47,16 @@ class Settings(BaseSettings):
     email_outbound_timeout_seconds: float = Field(default=30.0, gt=0)
     email_outbound_attempts: int = Field(default=6, ge=1)
     email_outbound_backoff_seconds: float = Field(default=5.0, ge=0)
+    # Inbound IMAP polling is off unless a host is set; the mailbox belongs to one shop.
+    email_imap_host: str | None = None
+    email_imap_port: int | None = Field(default=None, ge=1, le=65535)  # None: 993, or 143
+    email_imap_user: str | None = None
+    email_imap_password: SecretStr | None = None
+    email_imap_ssl: bool = True
+    email_imap_folder: str = "INBOX"
+    email_imap_poll_seconds: float = Field(default=60.0, gt=0)
+    email_imap_shop: str | None = None  # the slug of the shop the mailbox's mail goes to
+    email_imap_move_to: str | None = None  # None: imported mail is only marked \Seen
     # IM / social webhook channel (docs/channels-webhook.md): replies to the shops' callbacks.
     webhook_outbound: bool = True
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -62,6 +72,18 @@ class Settings(BaseSettings):
                 "KEFU_SECRET_KEY must be set to a random value of at least 32 characters "
                 "when KEFU_ENV=production"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _require_imap_account(self) -> Settings:
+        if self.email_imap_host is not None:
+            missing = [
+                f"KEFU_EMAIL_IMAP_{name.upper()}"
+                for name in ("user", "password", "shop")
+                if getattr(self, f"email_imap_{name}") is None
+            ]
+            if missing:
+                raise ValueError(f"KEFU_EMAIL_IMAP_HOST is set but not {', '.join(missing)}")
         return self
 
     def sqlite_path(self) -> Path | None:

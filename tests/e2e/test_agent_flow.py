@@ -27,6 +27,7 @@ from kefu.migrations import upgrade
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
 from kefu.web.paths import STATIC_DIR
+from tests.e2e.shots import shoot
 from tests.factories import PASSWORD, Factory
 
 CHROMIUM = "/usr/bin/chromium"
@@ -43,7 +44,6 @@ CANNED = (
     ("/退货", "退货流程", "{customer_name}您好，订单 {order_no} 可以七天无理由退货。"),
     ("/物流", "查询物流", "亲，订单 {order_no} 正在运输中，请耐心等待。"),
 )
-SCREENSHOTS = Path("/tmp")
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
@@ -290,11 +290,6 @@ def _dismiss(dialog: Any, dialogs: list[str]) -> None:
     dialog.dismiss()
 
 
-def _shoot(page: Any, name: str) -> None:
-    # caret="initial": hiding the caret would inject a <style> that our CSP (rightly) refuses.
-    page.screenshot(path=str(SCREENSHOTS / name), caret="initial")
-
-
 def test_agent_logs_in_reads_safely_and_replies_without_reload(seeded: Seeded) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     if not (STATIC_DIR / "vendor" / "htmx.min.js").is_file():
@@ -341,7 +336,7 @@ def test_agent_logs_in_reads_safely_and_replies_without_reload(seeded: Seeded) -
             expect(rows).to_have_count(1)
             expect(rows.first).to_contain_text("张伟")
             assert page.evaluate("window.kefuMarker") == "list", "the list reloaded the page"
-            _shoot(page, "kefu-e2e-list.png")
+            shoot(page, "kefu-e2e-list.png")
 
             # The conversation: the payload is text, nothing ran.
             rows.first.click()
@@ -381,7 +376,7 @@ def test_agent_logs_in_reads_safely_and_replies_without_reload(seeded: Seeded) -
             page.click("#conversation-panel button:has-text('分配给我')")
             expect(page.locator("#conversation-panel")).to_contain_text("取消分配")
             assert page.evaluate("window.kefuMarker") == "conversation", "the page reloaded"
-            _shoot(page, "kefu-e2e-conversation.png")
+            shoot(page, "kefu-e2e-conversation.png")
 
             # After a real reload everything is there exactly once.
             page.reload()
@@ -392,7 +387,7 @@ def test_agent_logs_in_reads_safely_and_replies_without_reload(seeded: Seeded) -
             expect(page.locator("html")).to_have_attribute("lang", "en")
             expect(page.locator("#conversation-panel")).to_contain_text("Resolved")
             page.set_viewport_size({"width": 420, "height": 900})
-            _shoot(page, "kefu-e2e-conversation-en-narrow.png")
+            shoot(page, "kefu-e2e-conversation-en-narrow.png")
         finally:
             browser.close()
 
@@ -514,7 +509,7 @@ def test_customer_messages_arrive_live_once_and_as_text(seeded: Seeded) -> None:
                 fresh = page.locator(f".conv-row.is-fresh[data-conversation-id='{cid}']")
                 expect(fresh).to_contain_text("耳机能换成白色的吗")
                 expect(rows).to_have_count(before + 1)
-                _shoot(page, "kefu-live-inbox.png")
+                shoot(page, "kefu-live-inbox.png")
 
                 # In another tab: the title counts, and a notification shows the text.
                 page.evaluate(_SET_HIDDEN, True)
@@ -583,7 +578,7 @@ def test_customer_messages_arrive_live_once_and_as_text(seeded: Seeded) -> None:
                 assert any(u.endswith(f"after_id={after}") for u in catch_ups), catch_ups
                 expect(messages).to_have_count(5)
                 assert page.evaluate("window.kefuMarker") == "live", "the page reloaded"
-                _shoot(page, "kefu-live.png")
+                shoot(page, "kefu-live.png")
         finally:
             browser.close()
 
@@ -629,7 +624,7 @@ def test_agent_picks_a_canned_reply_with_a_shortcut_and_sends_it(seeded: Seeded)
             expect(options).to_have_count(1)
             expect(options.first).to_contain_text("退货流程")
             expect(options.first).to_have_class(re.compile("is-active"))
-            _shoot(page, "workspace-canned.png")
+            shoot(page, "workspace-canned.png")
             page.keyboard.press("Enter")
             expect(page.locator("#canned-popup")).to_be_hidden()
             expect(box).to_have_value(filled)
@@ -653,7 +648,7 @@ def test_agent_picks_a_canned_reply_with_a_shortcut_and_sends_it(seeded: Seeded)
             expect(toggle).to_have_text("提示音：关")
             assert page.evaluate("localStorage.getItem('kefu-muted')") == "1"
             page.locator("#transfer-card summary").click()
-            _shoot(page, "workspace-sidebar.png")
+            shoot(page, "workspace-sidebar.png")
         finally:
             browser.close()
 

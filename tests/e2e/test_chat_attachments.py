@@ -17,6 +17,7 @@ from kefu.attachments.models import Attachment
 from kefu.conversations.models import Message
 from tests.attachments import files
 from tests.e2e import test_customer_chat as chat_e2e
+from tests.e2e.shots import shoot
 from tests.e2e.test_customer_chat import Shops, Watch
 
 pytestmark = chat_e2e.pytestmark
@@ -106,7 +107,7 @@ def test_customer_sends_a_photo_and_the_agent_sees_it_live(shops: Shops) -> None
             expect(error).to_have_text(re.compile(r"^耳机\.png：不能发送这种文件"))
             expect(chat.locator("#chat-tray .chat-chip")).to_have_count(0)
             expect(chat.locator("#chat-send")).to_be_enabled()
-            chat_e2e._shoot(chat, "chat-attach-refused.png")
+            shoot(chat, "chat-attach-refused.png")
 
             # A photo and a PDF upload into the tray, then go with the text.
             _pick(
@@ -126,8 +127,12 @@ def test_customer_sends_a_photo_and_the_agent_sees_it_live(shops: Shops) -> None
             expect(mine).to_have_attribute("data-state", re.compile("sent|read"))
             photo = mine.locator(".chat-image img")
             expect(photo).to_have_attribute("alt", "左耳.png")
-            photo.scroll_into_view_if_needed()
-            chat.wait_for_function(f"() => ({LOADED})(document.querySelector('.chat-image img'))")
+            # The bubble is redrawn from the server's copy on its ack (and on read receipts),
+            # so find the image afresh on every try rather than holding an element.
+            chat.wait_for_function(
+                "() => { const img = document.querySelector('.chat-image img');"
+                f" if (!img) return false; img.scrollIntoView(); return ({LOADED})(img); }}"
+            )
             expect(mine.locator(".chat-file .chat-file-name")).to_have_text("发票.pdf")
 
             # The agent's open conversation shows both, live, without a reload.
@@ -142,16 +147,13 @@ def test_customer_sends_a_photo_and_the_agent_sees_it_live(shops: Shops) -> None
             chat.press("#chat-input", "Enter")
             expect(chat.locator(".chat-msg.from-customer .chat-image img")).to_have_count(2)
             expect(agent.locator("#timeline .file-image img[alt='截图.png']")).to_have_count(1)
-            chat.locator(".chat-msg.from-customer").last.scroll_into_view_if_needed()
-            chat.wait_for_timeout(300)
-            chat_e2e._shoot(chat, "chat-attach.png")
-            theirs.scroll_into_view_if_needed()
-            chat_e2e._shoot(agent, "chat-attach-agent.png")
+            shoot(chat, "chat-attach.png")
+            shoot(agent, "chat-attach-agent.png")
             chat.set_viewport_size({"width": 360, "height": 720})
             _pick(chat, ("售后说明很长的文件名-2024年5月18日.pdf", "application/pdf", files.PDF))
             expect(chat.locator("#chat-tray .chat-chip[data-state=ready]")).to_have_count(1)
             chat.wait_for_timeout(300)
-            chat_e2e._shoot(chat, "chat-attach-mobile.png")
+            shoot(chat, "chat-attach-mobile.png")
         finally:
             browser.close()
 

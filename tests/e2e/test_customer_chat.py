@@ -25,6 +25,7 @@ from kefu.conversations.models import Conversation, Message
 from kefu.migrations import upgrade
 from kefu.shared.db import Database
 from kefu.web.paths import STATIC_DIR
+from tests.e2e.shots import shoot
 from tests.factories import PASSWORD, Factory
 
 CHROMIUM = "/usr/bin/chromium"
@@ -191,11 +192,6 @@ def _launch(p: Any) -> Any:
     return p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
-def _shoot(page: Any, name: str) -> None:
-    # caret="initial": hiding the caret would inject a <style> that the CSP refuses.
-    page.screenshot(path=f"/tmp/{name}", caret="initial")
-
-
 def test_customer_and_agent_chat_live_through_the_widget(shops: Shops) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     expect = sync_api.expect
@@ -268,7 +264,7 @@ def test_customer_and_agent_chat_live_through_the_widget(shops: Shops) -> None:
             for where in (host, frame, agent):
                 assert where.evaluate("window.__pwned") is None
             assert chat.locator("#chat-timeline img, #chat-timeline script").count() == 0
-            _shoot(host, "widget-embedded.png")
+            shoot(host, "widget-embedded.png")
 
             # Minimise from inside the frame; a reply meanwhile shows as a badge.
             chat.locator("#chat-minimise").click()
@@ -359,7 +355,7 @@ def test_a_dropped_connection_loses_and_doubles_nothing(shops: Shops) -> None:
             # A reload shows the same timeline from the stored visitor token.
             chat.reload()
             expect(chat.locator(".chat-msg")).to_have_count(len(ids))
-            _shoot(chat, "widget-chat-mobile.png")
+            shoot(chat, "widget-chat-mobile.png")
         finally:
             browser.close()
 
@@ -394,7 +390,7 @@ def test_nobody_online_so_the_customer_leaves_a_message(shops: Shops) -> None:
             form.locator("input[name=email]").fill("han@")
             form.locator("button[type=submit]").click()
             expect(chat.locator("#chat-leave-error")).to_have_text("邮箱格式不正确。")
-            _shoot(chat, "widget-leave.png")
+            shoot(chat, "widget-leave.png")
             form.locator("input[name=email]").fill("han.meimei@example.com")
             form.locator("button[type=submit]").click()
             expect(chat.locator(".chat-system")).to_have_text("留言已收到，我们会尽快联系您。")

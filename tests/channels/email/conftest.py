@@ -1,11 +1,13 @@
 """Fixtures of the e-mail channel: a database with an in-memory bus, Kefu's inbound SMTP server
-on a free loopback port, and a "customer's mail server" that captures what Kefu sends."""
+on a free loopback port, a "customer's mail server" that captures what Kefu sends, and a real
+IMAP server (Dovecot) holding a shop's mailbox."""
 
 from __future__ import annotations
 
 import asyncio
 import email
-from collections.abc import AsyncIterator, Awaitable, Callable
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from email import policy
 from email.message import EmailMessage
 
@@ -17,6 +19,7 @@ from kefu.accounts.models import Shop
 from kefu.channels.email.server import InboundConfig, InboundServer
 from kefu.shared.db import Database
 from kefu.shared.events import MemoryEventBus
+from tests.channels.email.imap_server import ImapServer
 from tests.factories import Factory
 
 DOMAIN = "mail.kefu.test"
@@ -99,3 +102,17 @@ async def customer_server() -> AsyncIterator[tuple[Capture, int]]:
     await server.wait_closed()
     for _ in range(3):
         await asyncio.sleep(0)
+
+
+@pytest.fixture
+def imap_server() -> Iterator[ImapServer]:
+    """Dovecot with one empty mailbox; ``apt-get install dovecot-imapd`` (``make test`` does)."""
+    binary = shutil.which("dovecot") or shutil.which("dovecot", path="/usr/sbin:/usr/local/sbin")
+    if binary is None:
+        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd): no IMAP tests")
+    server = ImapServer(binary)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()

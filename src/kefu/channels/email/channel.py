@@ -1,10 +1,11 @@
-"""The e-mail channel as one object the application starts and stops: inbound SMTP server and
-reply sender, each enabled by its settings."""
+"""The e-mail channel as one object the application starts and stops: inbound SMTP server, IMAP
+poller and reply sender, each enabled by its settings."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kefu.channels.email.imap import ImapConfig, ImapPoller
 from kefu.channels.email.outbound import RelayConfig, ReplySender
 from kefu.channels.email.server import InboundConfig, InboundServer
 from kefu.settings import Settings
@@ -14,11 +15,13 @@ from kefu.shared.events import EventBus
 
 @dataclass
 class EmailChannel:
-    """``inbound`` runs when ``KEFU_EMAIL_SMTP_PORT`` is set, ``outbound`` when
-    ``KEFU_EMAIL_OUTBOUND_HOST`` is (and the database has an event bus)."""
+    """``inbound`` runs when ``KEFU_EMAIL_SMTP_PORT`` is set, ``imap`` when
+    ``KEFU_EMAIL_IMAP_HOST`` is, ``outbound`` when ``KEFU_EMAIL_OUTBOUND_HOST`` is (and the
+    database has an event bus)."""
 
     inbound: InboundServer | None = None
     outbound: ReplySender | None = None
+    imap: ImapPoller | None = None
     _started: bool = field(default=False, repr=False)
 
     @classmethod
@@ -49,7 +52,10 @@ class EmailChannel:
                 backoff_seconds=settings.email_outbound_backoff_seconds,
             )
             outbound = ReplySender(db, bus.hub, relay)
-        return cls(inbound=inbound, outbound=outbound)
+        imap = None
+        if settings.email_imap_host is not None:
+            imap = ImapPoller(db, ImapConfig.from_settings(settings))
+        return cls(inbound=inbound, outbound=outbound, imap=imap)
 
     async def start(self) -> None:
         if self._started:
@@ -58,6 +64,8 @@ class EmailChannel:
         try:
             if self.inbound is not None:
                 await self.inbound.start()
+            if self.imap is not None:
+                await self.imap.start()
             if self.outbound is not None:
                 await self.outbound.start()
         except BaseException:
@@ -68,6 +76,8 @@ class EmailChannel:
         """Stop taking mail (storing what is in flight) and stop sending; safe to call twice."""
         if self.outbound is not None:
             await self.outbound.stop()
+        if self.imap is not None:
+            await self.imap.stop()
         if self.inbound is not None:
             await self.inbound.stop()
         self._started = False
