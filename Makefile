@@ -13,7 +13,9 @@ install: $(STAMP) assets
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	# The CPU build of torch first (for the embeddings extra), so pip never pulls a CUDA one.
+	$(BIN)/pip install --quiet 'torch==2.13.0'
+	$(BIN)/pip install --quiet -e '.[dev,embeddings]'
 	touch $(STAMP)
 
 assets:

@@ -17,6 +17,9 @@ echo "== chat, PostgreSQL"
 $BIN/kefu bench chat --clients 200 --messages 25 --database postgres \
   --postgres-url "$KEFU_TEST_DATABASE_URL" --json | tee "$OUT/chat-postgres.json"
 
+echo "== bot: BANKING77, out of scope, Chinese intents and sentiment (needs ../shared/data)"
+$BIN/python scripts/bench_bot.py --out "$OUT/bot.json"
+
 echo "== demo seeding (SQLite)"
 tmp=$(mktemp -d)
 start=$(date +%s.%N)

@@ -13,6 +13,7 @@ from kefu.accounts import service as accounts
 from kefu.accounts.permissions import Department, Role, Tier
 from kefu.accounts.schemas import UserCreate
 from kefu.cli.bench import bench_app
+from kefu.cli.bot import bot_app
 from kefu.cli.demo import demo
 from kefu.cli.imports import imports_app
 from kefu.settings import Settings
@@ -29,6 +30,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(shop_app, name="shop")
 app.add_typer(imports_app, name="import")
 app.add_typer(bench_app, name="bench")
+app.add_typer(bot_app, name="bot")
 app.command("demo")(demo)
 
 console = Console()
