@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import update
@@ -191,3 +192,27 @@ async def test_strangers_are_sent_to_login(client: httpx.AsyncClient) -> None:
     assert r.headers["location"] == "/login?next=%2Fconversations"
     r = await client.get("/conversations", headers=HTMX)
     assert r.headers["hx-redirect"] == "/login?next=%2Fconversations"
+
+
+async def test_rows_count_customer_messages_waiting_for_a_reply(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    shop = await factory.shop()
+    waiting = await factory.conversation(shop, messages=("在吗", "订单到哪了？"))
+    csrf = await web_login(client, await factory.user(shop))
+    page = (await client.get("/conversations")).text
+    assert 'class="unanswered-badge" title="2 条消息待回复"' in page
+
+    def unanswered(listing: dict[str, Any]) -> int:
+        [row] = [c for c in listing["items"] if c["id"] == waiting.id]
+        return int(row["unanswered"])
+
+    headers = {"X-CSRF-Token": csrf}
+    reply = await client.post(
+        f"/api/v1/conversations/{waiting.id}/messages", json={"body": "在的"}, headers=headers
+    )
+    assert reply.status_code == 201, reply.text
+    note = {"body": "内部备注不算回复", "internal": True}
+    await client.post(f"/api/v1/conversations/{waiting.id}/messages", json=note, headers=headers)
+    assert unanswered((await client.get("/api/v1/conversations")).json()) == 0
+    assert "unanswered-badge" not in (await client.get("/conversations")).text

@@ -14,7 +14,7 @@ from kefu.accounts.principal import Principal
 from kefu.attachments.service import attachments_by_message
 from kefu.conversations.models import Conversation, ConversationTag, Message
 from kefu.conversations.schemas import ConversationOut, CustomerBrief, MessageOut
-from kefu.conversations.status import Channel, Priority, Status
+from kefu.conversations.status import Channel, Priority, SenderType, Status
 from kefu.customers.models import Customer
 from kefu.shared.errors import NotFound
 
@@ -172,6 +172,7 @@ async def describe(
     # A message of files alone is previewed by its first file's name.
     for message_id, files in (await attachments_by_message(session, list(files_only))).items():
         previews[files_only[message_id]] = f"📎 {files[0].name}"
+    unanswered = await _unanswered(session, ids)
     out = []
     for c in conversations:
         customer = customers[c.customer_id]
@@ -196,9 +197,39 @@ async def describe(
                 first_response_at=c.first_response_at,
                 resolved_at=c.resolved_at,
                 last_message_preview=previews.get(c.id, "")[:120],
+                unanswered=unanswered.get(c.id, 0),
             )
         )
     return out
+
+
+async def _unanswered(session: AsyncSession, ids: list[int]) -> dict[int, int]:
+    """Customer messages since the last public reply (by an agent or the bot), per conversation:
+    what is waiting for an answer."""
+    last_reply = (
+        select(
+            Message.conversation_id.label("conversation_id"),
+            func.max(Message.id).label("message_id"),
+        )
+        .where(
+            Message.conversation_id.in_(ids),
+            Message.sender_type.in_([SenderType.AGENT.value, SenderType.BOT.value]),
+            Message.is_internal.is_(False),
+        )
+        .group_by(Message.conversation_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(Message.conversation_id, func.count())
+        .outerjoin(last_reply, last_reply.c.conversation_id == Message.conversation_id)
+        .where(
+            Message.conversation_id.in_(ids),
+            Message.sender_type == SenderType.CUSTOMER.value,
+            Message.id > func.coalesce(last_reply.c.message_id, 0),
+        )
+        .group_by(Message.conversation_id)
+    )
+    return dict(rows.tuples().all())
 
 
 async def list_messages(
@@ -216,6 +247,24 @@ async def list_messages(
         query = query.where(Message.id > after_id)
     rows = await session.scalars(query.order_by(Message.id).limit(limit))
     return rows.all()
+
+
+async def latest_customer_message(
+    session: AsyncSession, *, actor: Principal, conversation_id: int
+) -> Message | None:
+    """The customer's newest message in the conversation (what agent assist answers), if any."""
+    await require_conversation(session, actor=actor, conversation_id=conversation_id)
+    message: Message | None = await session.scalar(
+        select(Message)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.sender_type == SenderType.CUSTOMER.value,
+            Message.is_internal.is_(False),
+        )
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+    return message
 
 
 async def message_views(session: AsyncSession, messages: Sequence[Message]) -> list[MessageOut]:

@@ -39,6 +39,8 @@ class ConversationOut(BaseModel):
     first_response_at: datetime | None
     resolved_at: datetime | None
     last_message_preview: str = ""
+    # Customer messages since the last public reply by an agent or the bot.
+    unanswered: int = 0
 
 
 class ConversationPage(BaseModel):

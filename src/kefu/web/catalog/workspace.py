@@ -53,6 +53,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "inbox.next": ("下一页", "Next"),
     "inbox.unassigned": ("未分配", "Unassigned"),
     "inbox.no_preview": ("（无消息）", "(no messages)"),
+    "inbox.unanswered": ("{count} 条消息待回复", "{count} messages waiting for a reply"),
     "inbox.col.customer": ("顾客", "Customer"),
     "inbox.col.conversation": ("会话", "Conversation"),
     "inbox.col.status": ("状态", "Status"),
