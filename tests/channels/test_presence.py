@@ -79,3 +79,16 @@ async def test_board_tells_every_watcher_of_a_change_and_asks_once_per_shop() ->
         assert await board.online(7) is False  # not watched any more: asked afresh
     finally:
         await board.stop()
+
+
+async def test_an_agent_joining_in_this_process_is_announced_without_waiting() -> None:
+    board = PresenceBoard(MemoryPresence(), interval=3600)  # the poller would be far too late
+    try:
+        async with board.watch(9) as changes:
+            seat = await board.join(9)
+            assert await asyncio.wait_for(anext(changes), 1) is True
+            assert await board.online(9) is True
+            await board.leave(seat)
+            assert await asyncio.wait_for(anext(changes), 1) is False
+    finally:
+        await board.stop()

@@ -457,6 +457,13 @@ class Visitor:
         self.socket.send(json.dumps({"type": "typing"}))
 
 
+_NOTE_WELCOME = """
+document.addEventListener("kefu:frame", (event) => {
+  if (event.detail.frame.type === "welcome") { window.kefuWelcomed = true; }
+});
+"""
+
+
 def test_customer_messages_arrive_live_once_and_as_text(seeded: Seeded) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     ws_client = pytest.importorskip("websockets.sync.client")
@@ -476,6 +483,7 @@ def test_customer_messages_arrive_live_once_and_as_text(seeded: Seeded) -> None:
         try:
             context = browser.new_context(viewport={"width": 1366, "height": 860}, locale="zh-CN")
             context.add_init_script(_FAKE_NOTIFICATIONS)
+            context.add_init_script(_NOTE_WELCOME)
             page = context.new_page()
             page.on("dialog", lambda d: _dismiss(d, dialogs))
             page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
@@ -529,6 +537,9 @@ def test_customer_messages_arrive_live_once_and_as_text(seeded: Seeded) -> None:
                 messages = page.locator("#timeline .message")
                 expect(messages).to_have_count(2)
                 _wait_for(page, lambda: len(routes) == 2)
+                # Typing is relayed, never stored: wait until the new page's socket is
+                # subscribed (its welcome arrived) before the shopper types.
+                _wait_for(page, lambda: page.evaluate("window.kefuWelcomed === true"))
                 visitor.typing()
                 typing = page.locator("#typing-indicator")
                 expect(typing).to_be_visible()

@@ -120,9 +120,23 @@ class PresenceBoard:
         self._poller: asyncio.Task[None] | None = None
 
     async def online(self, shop_id: int) -> bool:
-        """The latest known answer for a watched shop, else a fresh one."""
+        """A fresh answer (one registry call), passed on to the shop's watchers if it changed."""
+        online = await self.presence.online(shop_id)
         shop = self._shops.get(shop_id)
-        return shop.online if shop is not None else await self.presence.online(shop_id)
+        if shop is not None and online != shop.online:
+            shop.tell(online)
+        return online
+
+    async def join(self, shop_id: int) -> Seat:
+        """Count an agent socket of this process; its shop's visitors here hear it at once
+        (visitors on other workers within one check interval)."""
+        seat = await self.presence.join(shop_id)
+        await self.online(shop_id)
+        return seat
+
+    async def leave(self, seat: Seat) -> None:
+        await self.presence.leave(seat)
+        await self.online(seat.shop_id)
 
     @contextlib.asynccontextmanager
     async def watch(self, shop_id: int) -> AsyncIterator[AsyncIterator[bool]]:

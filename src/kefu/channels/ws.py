@@ -289,7 +289,8 @@ async def agent_events(websocket: WebSocket) -> None:
         await websocket.close(code=CLOSE_FORBIDDEN, reason="forbidden")
         return
     presence: AgentPresence = websocket.app.state.agent_presence
-    seat = await presence.join(principal.shop_id)
+    board: PresenceBoard = websocket.app.state.presence_board
+    seat = await board.join(principal.shop_id)
     try:
         with bus.hub.subscribe(f"shop:{principal.shop_id}") as sub:
             await websocket.send_json({"type": "welcome", "shop_id": principal.shop_id})
@@ -299,7 +300,7 @@ async def agent_events(websocket: WebSocket) -> None:
                 lambda: _keep_seat(presence, seat),
             )
     finally:
-        await presence.leave(seat)
+        await board.leave(seat)
 
 
 async def _keep_seat(presence: AgentPresence, seat: Seat) -> None:
