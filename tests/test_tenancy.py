@@ -21,7 +21,7 @@ from kefu.accounts.models import ApiToken, Shop
 from kefu.channels.webhook.models import WebhookChannel, WebhookDelivery
 from kefu.commerce.models import Order, Product, ReturnRequest, Shipment
 from kefu.conversations.models import Message
-from kefu.knowledge.models import CannedReply
+from kefu.knowledge.models import CannedReply, KbArticle, KbCategory, KbVersion
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
 from tests.factories import Factory, login
@@ -217,6 +217,39 @@ CASES = [
         {"assignee_id": "{user_id}", "note": "顾客要求换人"},
         refused_role="agent",
     ),
+    # --- knowledge base ---
+    Case("GET", "/api/v1/kb/categories"),
+    Case("POST", "/api/v1/kb/categories", {"name": "售后政策"}, refused_role="agent"),
+    Case("PATCH", "/api/v1/kb/categories/{category_id}", {"name": "改名"}, refused_role="agent"),
+    Case("GET", "/api/v1/kb/articles", params={"q": "退货", "status": "published"}),
+    Case(
+        "POST",
+        "/api/v1/kb/articles",
+        {"title": "可以开发票吗？", "body": "可以，下单时填写抬头。", "questions": ["怎么开发票"]},
+        refused_role="agent",
+    ),
+    Case("GET", "/api/v1/kb/articles/{article_id}"),
+    Case(
+        "PATCH",
+        "/api/v1/kb/articles/{article_id}",
+        {"body": "签收后七天内可无理由退货。"},
+        refused_role="agent",
+    ),
+    Case("POST", "/api/v1/kb/articles/{article_id}/publish", refused_role="agent"),
+    Case("POST", "/api/v1/kb/articles/{article_id}/archive", refused_role="agent"),
+    Case("GET", "/api/v1/kb/articles/{article_id}/versions", refused_role="agent"),
+    Case(
+        "POST",
+        "/api/v1/kb/articles/{article_id}/versions/{version_id}/restore",
+        refused_role="agent",
+    ),
+    Case("GET", "/api/v1/kb/search", params={"q": "能退货吗"}),
+    # --- bot ---
+    Case("GET", "/api/v1/bot/settings", refused_role="supervisor"),
+    Case("PATCH", "/api/v1/bot/settings", {"enabled": True}, refused_role="supervisor"),
+    Case("GET", "/api/v1/bot/analytics", refused_role="agent"),
+    Case("GET", "/api/v1/bot/unanswered", refused_role="agent"),
+    Case("GET", "/api/v1/conversations/{conversation_id}/bot"),
 ]
 
 
@@ -299,6 +332,7 @@ async def _ids(factory: Factory, db: Database, shop: Shop) -> dict[str, Any]:
             updated_at=now,
         )
         session.add_all([shipment, ret, canned])
+        kb_ids = await _kb_ids(session, shop.id)
         await session.commit()
         return {
             "user_id": agent.id,
@@ -311,10 +345,49 @@ async def _ids(factory: Factory, db: Database, shop: Shop) -> dict[str, Any]:
             "shipment_id": shipment.id,
             "return_id": ret.id,
             "canned_reply_id": canned.id,
+            **kb_ids,
             "channel_id": channel.id,
             "delivery_id": await _dead_delivery(session, channel, conversation.id),
             "kind": "products",
         }
+
+
+async def _kb_ids(session: AsyncSession, shop_id: int) -> dict[str, int]:
+    """A published FAQ entry with two versions, in a category."""
+    now = utcnow()
+    category = KbCategory(shop_id=shop_id, name="退换货", position=0, created_at=now)
+    session.add(category)
+    await session.flush()
+    article = KbArticle(
+        shop_id=shop_id,
+        category_id=category.id,
+        kind="faq",
+        language="zh",
+        status="published",
+        latest_version_no=2,
+        created_at=now,
+        updated_at=now,
+        published_at=now,
+    )
+    session.add(article)
+    await session.flush()
+    versions = [
+        KbVersion(
+            article_id=article.id,
+            shop_id=shop_id,
+            number=number,
+            title="支持七天无理由退货吗？",
+            body=body,
+            questions="能退货吗\n不想要了可以退吗",
+            note="",
+            created_at=now,
+        )
+        for number, body in ((1, "支持。"), (2, "支持，签收后七天内可申请。"))
+    ]
+    session.add_all(versions)
+    await session.flush()
+    article.current_version_id = versions[1].id
+    return {"category_id": category.id, "article_id": article.id, "version_id": versions[0].id}
 
 
 async def _dead_delivery(

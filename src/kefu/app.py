@@ -19,6 +19,9 @@ from kefu.attachments.api import MULTIPART_OVERHEAD, UPLOAD_PATHS, files_router
 from kefu.attachments.api import router as attachments_router
 from kefu.attachments.service import Uploads
 from kefu.attachments.storage import LocalFileStore
+from kefu.bot.api import router as bot_router
+from kefu.bot.engine import BotEngine
+from kefu.bot.worker import BotWorker, start_bot_worker
 from kefu.channels.email.channel import start_email_channel
 from kefu.channels.leave import LeaveLimit
 from kefu.channels.presence import AgentPresence, MemoryPresence, PresenceBoard, RedisPresence
@@ -34,6 +37,7 @@ from kefu.customers.api import router as customers_router
 from kefu.http.errors import install_error_handlers
 from kefu.http.limits import BodySizeLimit
 from kefu.knowledge.api import router as knowledge_router
+from kefu.knowledge.kb_api import router as kb_router
 from kefu.settings import Settings
 from kefu.shared.db import Database
 from kefu.shared.events import EventBus, MemoryEventBus, RedisEventBus
@@ -53,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     writer = MessageWriter(db)
     presence: AgentPresence = RedisPresence(redis) if redis is not None else MemoryPresence()
     board = PresenceBoard(presence)
+    bot_engine = BotEngine(settings.model_dir)
     counter: FailureCounter = (
         RedisFailureCounter(redis, settings.login_window_seconds)
         if redis is not None
@@ -64,9 +69,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await bus.start()
         email_channel = await start_email_channel(settings, db)
         webhook_sender = await start_webhook_sender(settings, db)
+        bot_worker: BotWorker | None = None
+        if settings.bot_worker:
+            bot_worker = await start_bot_worker(db, bus.hub, bot_engine, presence)
         try:
             yield
         finally:
+            if bot_worker is not None:
+                await bot_worker.stop()
             if webhook_sender is not None:
                 await webhook_sender.stop()
             await email_channel.stop()
@@ -91,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.visitor_tokens = VisitorTokens(settings.secret_key.get_secret_value())
     app.state.agent_presence = presence
     app.state.presence_board = board
+    app.state.bot_engine = bot_engine
     leave_window = 600
     app.state.leave_limit = LeaveLimit(
         counter=RedisFailureCounter(redis, leave_window, prefix="kefu:leave:")
@@ -143,6 +154,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         attachments_router,
         files_router,
         knowledge_router,
+        kb_router,
+        bot_router,
         webchat_router,
         webhook_router,
         ws_router,

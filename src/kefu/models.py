@@ -2,12 +2,13 @@
 
 from kefu.accounts.models import ApiToken, AuditEvent, Shop, Team, User
 from kefu.attachments.models import Attachment
+from kefu.bot.tables import BotAction, BotSession, BotSettings, BotTurn
 from kefu.channels.email.models import MailRecord
 from kefu.channels.webhook.models import WebhookChannel, WebhookDelivery, WebhookReceipt
 from kefu.commerce.models import Order, OrderItem, Product, ReturnRequest, Shipment, TrackingEvent
 from kefu.conversations.models import Conversation, ConversationTag, Message
 from kefu.customers.models import Customer, CustomerIdentity
-from kefu.knowledge.models import CannedReply
+from kefu.knowledge.models import CannedReply, KbArticle, KbCategory, KbVersion
 from kefu.shared.db import Base
 
 metadata = Base.metadata
@@ -16,11 +17,18 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "AuditEvent",
+    "BotAction",
+    "BotSession",
+    "BotSettings",
+    "BotTurn",
     "CannedReply",
     "Conversation",
     "ConversationTag",
     "Customer",
     "CustomerIdentity",
+    "KbArticle",
+    "KbCategory",
+    "KbVersion",
     "MailRecord",
     "Message",
     "Order",

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     webhook_attempts: int = Field(default=8, ge=1)
     webhook_backoff_seconds: float = Field(default=10.0, ge=0)
     webhook_poll_seconds: float = Field(default=5.0, gt=0)
+    # The bot (docs/decisions/0012-bot-runtime.md): shops' trained intent models are
+    # <model_dir>/<shop id>.joblib; the worker answers chats of shops whose bot is enabled.
+    model_dir: Path = Path("./var/models")
+    bot_worker: bool = True
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

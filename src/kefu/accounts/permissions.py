@@ -41,6 +41,9 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     CHANNELS_MANAGE = "channels.manage"
     CANNED_REPLIES_MANAGE = "canned_replies.manage"
+    KNOWLEDGE_MANAGE = "knowledge.manage"
+    BOT_ANALYTICS = "bot.analytics"
+    BOT_MANAGE = "bot.manage"
 
 
 _AGENT = {
@@ -56,6 +59,8 @@ _SUPERVISOR = _AGENT | {
     Permission.CONVERSATIONS_ASSIGN_ANY,
     Permission.USERS_READ,
     Permission.CANNED_REPLIES_MANAGE,
+    Permission.KNOWLEDGE_MANAGE,
+    Permission.BOT_ANALYTICS,
 }
 _ADMIN = _SUPERVISOR | {
     Permission.COMMERCE_IMPORT,
@@ -63,6 +68,7 @@ _ADMIN = _SUPERVISOR | {
     Permission.TOKENS_MANAGE,
     Permission.AUDIT_READ,
     Permission.CHANNELS_MANAGE,
+    Permission.BOT_MANAGE,
 }
 
 # Department staff (logistics, warehouse, tech) help on conversations with internal notes;

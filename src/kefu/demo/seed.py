@@ -13,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from kefu.accounts.models import Shop, User
 from kefu.accounts.permissions import Department, Role, Tier
 from kefu.accounts.security import hash_password
+from kefu.demo.bot import emit_bot_settings
 from kefu.demo.canned import emit_canned_replies
 from kefu.demo.context import Build
 from kefu.demo.conversations import CONVERSATION_DAYS, World, draw_conversations
 from kefu.demo.customers import Contacts, draw_customers, emit_customers
 from kefu.demo.facts import OrderIndex
+from kefu.demo.knowledge import emit_knowledge_base
 from kefu.demo.orders import ORDER_DAYS, draw_orders, emit_products
 from kefu.demo.shops import DEMO_PASSWORD, ShopSpec, demo_shops
 from kefu.demo.staff import build_staff
@@ -149,8 +151,10 @@ def _generate(build: Build, password_hash: str, step: Step) -> list[DemoLogin]:
             "timezone": "Asia/Shanghai", "created_at": now - timedelta(days=800),
         },
     )  # fmt: skip
+    emit_bot_settings(build)
     staff = build_staff(build, password_hash=password_hash)
     emit_canned_replies(build, staff)
+    emit_knowledge_base(build, staff)
     products = emit_products(build)
     step(f"{spec.name}：客户、订单与物流")
     contacts = Contacts(build.rng("contacts"))

@@ -14,11 +14,12 @@ Row = dict[str, Any]
 
 # Parents before children, so foreign keys hold at every insert.
 TABLES = (
-    "shops", "teams", "users", "canned_replies", "products", "customers", "customer_identities",
+    "shops", "bot_settings", "teams", "users", "canned_replies", "kb_categories", "kb_articles",
+    "kb_versions", "products", "customers", "customer_identities",
     "orders", "order_items", "shipments", "tracking_events", "returns", "conversations", "messages",
     "conversation_tags",
 )  # fmt: skip
-WITHOUT_ID = frozenset({"conversation_tags"})
+WITHOUT_ID = frozenset({"conversation_tags", "bot_settings"})
 BATCH = 20_000
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, TypeGuard
 
-from kefu.web.catalog import admin, chat, workspace, workspace_tools
+from kefu.web.catalog import admin, bot, chat, knowledge, workspace, workspace_tools
 
 Locale = Literal["zh", "en"]
 LOCALES: tuple[Locale, ...] = ("zh", "en")
@@ -18,6 +18,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     **workspace_tools.MESSAGES,
     **chat.MESSAGES,
     **admin.MESSAGES,
+    **knowledge.MESSAGES,
+    **bot.MESSAGES,
 }
 
 

@@ -6,11 +6,14 @@ from fastapi import APIRouter
 
 from kefu.web import (
     admin_pages,
+    assist_pages,
     auth_pages,
+    bot_pages,
     canned_pages,
     chat_pages,
     conversation_pages,
     inbox_pages,
+    kb_pages,
     workspace_pages,
 )
 from kefu.web.routing import PageRoute
@@ -22,4 +25,7 @@ router.include_router(inbox_pages.router)
 router.include_router(conversation_pages.router)
 router.include_router(workspace_pages.router)
 router.include_router(canned_pages.router)
+router.include_router(kb_pages.router)
+router.include_router(assist_pages.router)
+router.include_router(bot_pages.router)
 router.include_router(admin_pages.router)

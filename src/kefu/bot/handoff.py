@@ -1,0 +1,63 @@
+"""When the bot stops and a person takes over, and how long the customer should expect to wait.
+
+Rules in order of precedence: the customer asked for a person; the customer is angry; the
+customer is a VIP at or above the shop's level (when the shop set one); a flow needs a person
+(e.g. an order that is not the customer's own); the bot was unsure (a guess, not an answer);
+the bot failed to understand `max_out_of_scope` times in a row.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+MINUTES_PER_CONVERSATION = 4
+
+
+class HandoffReason(StrEnum):
+    EXPLICIT_REQUEST = "explicit_request"
+    ANGRY = "angry"
+    VIP = "vip"
+    FLOW = "flow"
+    LOW_CONFIDENCE = "low_confidence"
+    OUT_OF_SCOPE = "out_of_scope"
+    AGENT_JOINED = "agent_joined"  # not a rule: an agent answered, the bot steps back
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffFacts:
+    """What the rules look at for one customer message (after the bot understood it)."""
+
+    explicit_request: bool = False
+    angry: bool = False
+    vip_level: int = 0
+    vip_threshold: int | None = None  # None: VIP customers are served by the bot like anyone
+    flow_needs_person: bool = False
+    unsure: bool = False
+    out_of_scope_count: int = 0  # consecutive, including this message
+    max_out_of_scope: int = 2
+
+
+def handoff_reason(facts: HandoffFacts) -> HandoffReason | None:
+    """The first rule (module docstring) that sends this conversation to a person, or None."""
+    if facts.explicit_request:
+        return HandoffReason.EXPLICIT_REQUEST
+    if facts.angry:
+        return HandoffReason.ANGRY
+    if facts.vip_threshold is not None and facts.vip_level >= facts.vip_threshold:
+        return HandoffReason.VIP
+    if facts.flow_needs_person:
+        return HandoffReason.FLOW
+    if facts.unsure:
+        return HandoffReason.LOW_CONFIDENCE
+    if facts.out_of_scope_count >= max(1, facts.max_out_of_scope):
+        return HandoffReason.OUT_OF_SCOPE
+    return None
+
+
+def expected_wait_minutes(waiting: int, agents_online: int) -> int:
+    """A rough wait: `MINUTES_PER_CONVERSATION` per conversation ahead in the queue (this one
+    included), shared among the agents online (at least one is assumed), never under 1."""
+    ahead = max(1, waiting)
+    return max(1, math.ceil(ahead * MINUTES_PER_CONVERSATION / max(1, agents_online)))
