@@ -6,7 +6,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kefu.bot.decide import route
-from kefu.bot.handoff import HandoffFacts, HandoffReason, expected_wait_minutes, handoff_reason
+from kefu.bot.handoff import (
+    HandoffFacts,
+    HandoffReason,
+    expected_wait_minutes,
+    handoff_reason,
+    looks_like_question,
+)
 from kefu.bot.intent import IntentPrediction
 from kefu.bot.intents import Intent
 from kefu.bot.retrieval import RetrievalHit
@@ -23,6 +29,17 @@ def test_explicit_request_wins_over_everything() -> None:
 
 def test_anger_hands_over() -> None:
     assert handoff_reason(HandoffFacts(angry=True)) is HandoffReason.ANGRY
+
+
+def test_a_strongly_negative_statement_hands_over_but_a_question_does_not() -> None:
+    complaint = HandoffFacts(negative=0.9995, question=looks_like_question("质量很差"))
+    assert handoff_reason(complaint) is HandoffReason.NEGATIVE
+    # Review-trained, the model reads plain service questions as somewhat negative.
+    asking = HandoffFacts(negative=0.998, question=looks_like_question("退货地址是哪里？"))
+    assert handoff_reason(asking) is None
+    assert handoff_reason(HandoffFacts(negative=0.95)) is None
+    assert handoff_reason(HandoffFacts(negative=0.999, self_service=True)) is None
+    assert looks_like_question("How do I return this") and not looks_like_question("It broke.")
 
 
 def test_vip_hand_over_is_configurable() -> None:
@@ -42,12 +59,16 @@ def test_unsure_hands_over_at_once() -> None:
 
 
 @given(
-    st.booleans(), st.booleans(), st.integers(0, 5), st.one_of(st.none(), st.integers(0, 5)),
-    st.booleans(), st.booleans(), st.integers(0, 5), st.integers(1, 5),
+    st.booleans(), st.booleans(), st.floats(0, 1), st.booleans(), st.booleans(), st.integers(0, 5),
+    st.one_of(st.none(), st.integers(0, 5)), st.booleans(), st.booleans(), st.integers(0, 5),
+    st.integers(1, 5),
 )  # fmt: skip
 def test_a_reason_is_given_exactly_when_some_rule_applies(
     explicit: bool,
     angry: bool,
+    negative: float,
+    question: bool,
+    self_service: bool,
     vip: int,
     threshold: int | None,
     flow: bool,
@@ -55,10 +76,23 @@ def test_a_reason_is_given_exactly_when_some_rule_applies(
     misses: int,
     limit: int,
 ) -> None:
-    facts = HandoffFacts(explicit, angry, vip, threshold, flow, unsure, misses, limit)
+    facts = HandoffFacts(
+        explicit_request=explicit,
+        angry=angry,
+        negative=negative,
+        question=question,
+        self_service=self_service,
+        vip_level=vip,
+        vip_threshold=threshold,
+        flow_needs_person=flow,
+        unsure=unsure,
+        out_of_scope_count=misses,
+        max_out_of_scope=limit,
+    )
     applies = (
         explicit
         or angry
+        or (negative >= 0.995 and not (question or self_service))
         or (threshold is not None and vip >= threshold)
         or flow
         or unsure

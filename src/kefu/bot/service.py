@@ -22,7 +22,7 @@ from kefu.accounts.models import Shop
 from kefu.bot import decide
 from kefu.bot.actions import FlowRequest, run_flow
 from kefu.bot.engine import BotEngine, Understanding
-from kefu.bot.handoff import HandoffFacts, HandoffReason, handoff_reason
+from kefu.bot.handoff import HandoffFacts, HandoffReason, handoff_reason, looks_like_question
 from kefu.bot.handover import Handover, hand_over
 from kefu.bot.intents import ORDER_INTENTS, Intent, is_policy_question
 from kefu.bot.orderno import order_numbers
@@ -246,6 +246,9 @@ async def _take_turn(session: AsyncSession, turn: _Turn, understanding: Understa
     facts = HandoffFacts(
         explicit_request=routed.intent is Intent.HUMAN_REQUEST,
         angry=sentiment.angry,
+        negative=sentiment.negative,
+        question=looks_like_question(message.body),
+        self_service=routed.kind == "intent",
         vip_level=turn.customer.vip_level,
         vip_threshold=turn.config.handoff_vip_level,
         flow_needs_person=routed.kind == "unsupported",

@@ -15,6 +15,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bot.still_answering": ("机器人接待中", "The bot is answering"),
     "bot.reason.explicit_request": ("客户要求人工", "Customer asked for a person"),
     "bot.reason.angry": ("客户情绪激动", "Customer is upset"),
+    "bot.reason.negative": ("客户明显不满", "Customer is clearly unhappy"),
     "bot.reason.vip": ("VIP 客户", "VIP customer"),
     "bot.reason.flow": ("需要人工处理", "Needs a person"),
     "bot.reason.low_confidence": ("机器人没有把握", "Bot was unsure"),
