@@ -70,6 +70,7 @@ class Chat:
     customer: Customer
     conversation: Conversation
     agents_online: int = 1
+    engine: BotEngine = ENGINE
 
     @classmethod
     async def open(
@@ -95,7 +96,7 @@ class Chat:
         async with self.db.session() as session:
             return await service.handle_customer_message(
                 session,
-                engine=ENGINE,
+                engine=self.engine,
                 message_id=message_id,
                 now=utcnow(),
                 agents_online=self.agents_online,

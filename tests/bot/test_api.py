@@ -26,6 +26,7 @@ async def test_settings_default_off_and_admins_change_them(
         "return_window_days": 7,
         "greeting_zh": "",
         "greeting_en": "",
+        "packaged_model": None,
         "has_model": False,
     }
     changed = await client.patch(
@@ -38,6 +39,10 @@ async def test_settings_default_off_and_admins_change_them(
     assert off.json()["handoff_vip_level"] is None and off.json()["enabled"] is True
     bad = await client.patch("/api/v1/bot/settings", json={"max_out_of_scope": 0})
     assert bad.status_code == 422
+    demo = await client.patch("/api/v1/bot/settings", json={"packaged_model": "demo-apparel"})
+    assert demo.json()["packaged_model"] == "demo-apparel"
+    unknown = await client.patch("/api/v1/bot/settings", json={"packaged_model": "nope"})
+    assert unknown.status_code == 422 and "nope" in unknown.text
     audit = await client.get("/api/v1/audit")
     assert any(row["action"] == "bot.settings" for row in audit.json())
 

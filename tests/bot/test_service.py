@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from kefu.accounts.permissions import Role
 from kefu.accounts.principal import Principal
+from kefu.bot.packaged import demo_model_name
 from kefu.bot.tables import BotTurn
 from kefu.commerce.models import Order, ReturnRequest
 from kefu.conversations import service as conversations
@@ -341,3 +342,31 @@ async def test_disabled_bot_and_email_stay_silent(factory: Factory, db: Database
     async with db.session() as session:
         turns = await session.scalars(select(BotTurn).where(BotTurn.shop_id.in_([off.id, shop.id])))
         assert turns.all() == []
+
+
+async def test_a_packaged_model_answers_faqs_named_by_their_main_question(
+    factory: Factory, db: Database
+) -> None:
+    shop = await factory.shop()
+    await enable_bot(db, shop, packaged_model=demo_model_name("electronics"))
+    owner = await factory.user(shop, role="owner")
+    actor = Principal(shop_id=shop.id, role=Role.OWNER, user_id=owner.id)
+    async with db.session() as session:
+        article = await kb.create_article(
+            session,
+            actor=actor,
+            now=utcnow(),
+            data=KbArticleIn(
+                title="优惠券用不了是什么原因？",
+                body="请检查使用门槛和有效期。",
+                questions=["优惠券显示不可用", "为什么券用不上"],
+            ),
+        )
+        await kb.publish_article(
+            session, actor=actor, article_id=article.article.id, version_id=None, now=utcnow()
+        )
+    chat = await Chat.open(factory, shop)
+    turn = await chat.say("优惠券用不了")
+    assert turn is not None and turn.intent == f"faq:{article.article.id}" and turn.answered
+    turn = await chat.say("这个我不想要了")  # no keyword cue: the packaged model knows it
+    assert turn is not None and turn.intent == "return_request" and turn.action == "ask"

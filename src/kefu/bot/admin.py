@@ -10,10 +10,12 @@ from kefu.accounts import service as accounts
 from kefu.accounts.permissions import Permission
 from kefu.accounts.principal import Principal
 from kefu.bot.engine import BotEngine
+from kefu.bot.packaged import packaged_models
 from kefu.bot.schemas import BotSettingsOut, BotSettingsUpdate
 from kefu.bot.tables import BotSettings
+from kefu.shared.errors import InvalidInput
 
-NULLABLE = frozenset({"handoff_vip_level"})
+NULLABLE = frozenset({"handoff_vip_level", "packaged_model"})
 
 
 def _view(row: BotSettings | None, engine: BotEngine | None, shop_id: int) -> BotSettingsOut:
@@ -42,6 +44,11 @@ async def update_settings(
     """Change the fields given, write an audit row and commit. The worker picks a newly
     enabled shop up within its refresh interval (30 s)."""
     actor.require(Permission.BOT_MANAGE)
+    if data.packaged_model is not None and data.packaged_model not in packaged_models():
+        raise InvalidInput(
+            f"no packaged model '{data.packaged_model}' "
+            f"(there are: {', '.join(packaged_models()) or 'none'})"
+        )
     row = await session.get(BotSettings, actor.shop_id)
     if row is None:
         row = BotSettings(

@@ -14,12 +14,13 @@ the classifier recognises is answered like any intent. Retrieval then adjusts:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from kefu.bot.intent import IntentPrediction
 from kefu.bot.retrieval import Document, RetrievalHit
+from kefu.bot.text import normalize
 
 FAQ_PREFIX = "faq:"
 Action = Literal["intent", "faq", "handover"]
@@ -37,6 +38,38 @@ class Decision:
 def faq_training_rows(documents: Sequence[Document]) -> list[tuple[str, str]]:
     """(text, label) rows that teach the classifier each FAQ question as its own intent."""
     return [(doc.title, f"{FAQ_PREFIX}{doc.id}") for doc in documents if doc.title.strip()]
+
+
+def faq_label(question: str) -> str:
+    """The label of a FAQ named by its main question, for models trained without a database
+    (the shipped demo models, a shop's own CSV): `faq:<main question>`. At run time
+    `resolve_faq_labels` turns it into `faq:<document id>`."""
+    return f"{FAQ_PREFIX}{question.strip()}"
+
+
+def faq_aliases(titles: Mapping[str, str]) -> dict[str, str]:
+    """{normalised main question: document id} from {document id: main question}."""
+    return {normalize(title): doc_id for doc_id, title in titles.items() if title.strip()}
+
+
+def resolve_faq_labels(
+    prediction: IntentPrediction, aliases: Mapping[str, str]
+) -> IntentPrediction:
+    """`prediction` with each `faq:<main question>` that `aliases` knows rewritten to
+    `faq:<document id>`; `faq:<document id>` labels and other labels are left alone."""
+
+    def resolve(label: str) -> str:
+        if not label.startswith(FAQ_PREFIX):
+            return label
+        doc_id = aliases.get(normalize(label[len(FAQ_PREFIX) :]))
+        return label if doc_id is None else f"{FAQ_PREFIX}{doc_id}"
+
+    return replace(
+        prediction,
+        label=None if prediction.label is None else resolve(prediction.label),
+        best=resolve(prediction.best),
+        alternatives=tuple((resolve(label), share) for label, share in prediction.alternatives),
+    )
 
 
 def combine(

@@ -4,10 +4,11 @@ and knowledge-base retrieval.
 
 Cues win (transactional intents and "转人工" are never left to a model). Then the classifier
 and retrieval are merged by `kefu.bot.confidence.combine`; knowledge-base hits carry the
-article id as their document id, so a shop model trained with `faq_training_rows` names
-FAQs as `faq:<article id>`. Without a shop model, retrieval alone answers when its relevance
-reaches `FAQ_RELEVANCE`. Below that, a hit of at least `GUESS_RELEVANCE` is a guess: the bot
-is unsure and hands over; with nothing at all, the message is out of scope.
+article id as their document id, so a shop model names FAQs `faq:<article id>` (the service
+first rewrites `faq:<main question>` labels, see `confidence.resolve_faq_labels`). Without a
+shop model, retrieval alone answers when its relevance reaches `FAQ_RELEVANCE`. Below that, a
+hit of at least `GUESS_RELEVANCE` is a guess: the bot is unsure and hands over; with nothing
+at all, the message is out of scope.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@ when its file changes, and the CPU work on one message (sentiment, cues, classif
 
 `understand` is plain CPU work (jieba, scikit-learn): callers run it in a thread
 (`asyncio.to_thread`) so the event loop keeps serving sockets meanwhile. A shop without a
-model file (`<model_dir>/<shop id>.joblib`) runs on the built-in cues and its knowledge base.
+model file (`<model_dir>/<shop id>.joblib`) uses the packaged model its settings name (the
+demo shops do), or else runs on the built-in cues and its knowledge base.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from kefu.bot.intent import IntentModel, IntentPrediction
 from kefu.bot.intents import Intent, cue_intent
+from kefu.bot.packaged import packaged_model_path
 from kefu.bot.sentiment import Sentiment, analyse
 
 log = logging.getLogger(__name__)
@@ -38,28 +40,38 @@ class BotEngine:
 
     def __init__(self, model_dir: Path | None) -> None:
         self.model_dir = model_dir
-        self._models: dict[int, _Loaded] = {}
+        self._models: dict[Path, _Loaded] = {}
         self._lock = threading.Lock()
 
     def model_path(self, shop_id: int) -> Path | None:
         return None if self.model_dir is None else self.model_dir / f"{shop_id}.joblib"
 
-    def model(self, shop_id: int) -> IntentModel | None:
-        """The shop's intent model, or None without a (loadable) model file."""
-        path = self.model_path(shop_id)
-        if path is None:
-            return None
+    def model(self, shop_id: int, packaged: str | None = None) -> IntentModel | None:
+        """The shop's own intent model, else the packaged model named ``packaged`` (the demo
+        shops'), else None. A file is read again when its modification time or size changes:
+        one `stat` per call."""
+        own = self.model_path(shop_id)
+        model = self._cached(own) if own is not None else None
+        if model is None and packaged is not None:
+            try:
+                model = self._cached(packaged_model_path(packaged))
+            except ValueError:
+                log.warning("no packaged intent model %r; using cues and the KB only", packaged)
+        return model
+
+    def _cached(self, path: Path) -> IntentModel | None:
         try:
             status = path.stat()
         except OSError:
-            self._models.pop(shop_id, None)
+            with self._lock:
+                self._models.pop(path, None)
             return None
         stamp = (status.st_mtime_ns, status.st_size)
         with self._lock:
-            loaded = self._models.get(shop_id)
+            loaded = self._models.get(path)
             if loaded is None or loaded.stamp != stamp:
                 loaded = _Loaded(stamp, self._load(path))
-                self._models[shop_id] = loaded
+                self._models[path] = loaded
             return loaded.model
 
     @staticmethod
@@ -70,8 +82,8 @@ class BotEngine:
             log.exception("cannot load the intent model %s; using cues and the KB only", path)
             return None
 
-    def understand(self, shop_id: int, text: str) -> Understanding:
-        model = self.model(shop_id)
+    def understand(self, shop_id: int, text: str, packaged: str | None = None) -> Understanding:
+        model = self.model(shop_id, packaged)
         return Understanding(
             sentiment=analyse(text),
             cue=cue_intent(text),

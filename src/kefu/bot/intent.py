@@ -112,7 +112,7 @@ class _Core:
 
     def __init__(self, config: IntentConfig, chinese: bool) -> None:
         self.features = _Features(chinese, config.embedding_weight)
-        self.svm = LinearSVC(C=config.svm_c)
+        self.svm = LinearSVC(C=config.svm_c, random_state=config.seed)  # liblinear shuffles
         self.reference: sp.csr_matrix | NDArray[np.float32] = sp.csr_matrix((0, 0))
         self.reference_labels = np.zeros(0, dtype=np.int64)
 
@@ -286,7 +286,9 @@ class IntentModel:
         header = payload.get("header", {}) if isinstance(payload, dict) else {}
         if header.get("format") != MODEL_FORMAT or header.get("version") != MODEL_VERSION:
             raise ModelFileError(f"{path} is not a Kefu intent model of version {MODEL_VERSION}")
-        if header.get("sklearn") != sklearn.__version__:
+        # Pickles of one scikit-learn minor version load in its patch releases (not across
+        # minor versions, whose estimators change); pyproject pins the range the shipped files need.
+        if _minor(str(header.get("sklearn"))) != _minor(sklearn.__version__):
             raise ModelFileError(
                 f"{path} was trained with scikit-learn {header.get('sklearn')}, "
                 f"this is {sklearn.__version__}: retrain it"
@@ -301,3 +303,8 @@ class IntentModel:
                     f"{path} needs the embedding package {model.embedding_package}"
                 )
         return model
+
+
+def _minor(version: str) -> str:
+    """``1.9`` of ``1.9.1``."""
+    return ".".join(version.split(".")[:2])

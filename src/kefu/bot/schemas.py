@@ -20,6 +20,9 @@ class BotSettingsOut(BaseModel):
     return_window_days: int = 7
     greeting_zh: str = ""
     greeting_en: str = ""
+    packaged_model: str | None = Field(
+        None, description="a model shipped with Kefu, used while the shop has none of its own"
+    )
     has_model: bool = Field(False, description="a trained intent model file exists for the shop")
 
 
@@ -34,6 +37,11 @@ class BotSettingsUpdate(BaseModel):
     return_window_days: int | None = Field(None, ge=0, le=365)
     greeting_zh: str | None = Field(None, max_length=1000, pattern=NO_NUL)
     greeting_en: str | None = Field(None, max_length=1000, pattern=NO_NUL)
+    packaged_model: str | None = Field(
+        None,
+        max_length=64,
+        description="name of a shipped model (demo-electronics, ...); null: none",
+    )
 
 
 class BotTurnOut(BaseModel):

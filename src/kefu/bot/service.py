@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.accounts.models import Shop
 from kefu.bot import decide
 from kefu.bot.actions import FlowRequest, run_flow
+from kefu.bot.confidence import faq_aliases, resolve_faq_labels
 from kefu.bot.engine import BotEngine, Understanding
 from kefu.bot.handoff import HandoffFacts, HandoffReason, handoff_reason, looks_like_question
 from kefu.bot.handover import Handover, hand_over
@@ -162,7 +163,10 @@ async def handle_customer_message(
         turn.state.updated_at = now
         return await _commit(session, None)
     understanding = await asyncio.to_thread(
-        engine.understand, turn.conversation.shop_id, turn.message.body
+        engine.understand,
+        turn.conversation.shop_id,
+        turn.message.body,
+        turn.config.packaged_model,
     )
     try:
         record = await _take_turn(session, turn, understanding)
@@ -214,7 +218,12 @@ async def _route(
         hits, answers = await _knowledge(session, turn.shop.id, turn.message.body, language)
     if policy and hits and hits[0].relevance >= decide.FAQ_RELEVANCE:
         return decide.Route("faq", hits[0].id, hits[0].relevance), answers, None
-    routed = decide.route(cue, understanding.prediction, hits)
+    prediction = understanding.prediction
+    if prediction is not None:
+        # Models trained without the database name FAQs by their main question.
+        titles = {doc_id: answer.title for doc_id, answer in answers.items()}
+        prediction = resolve_faq_labels(prediction, faq_aliases(titles))
+    routed = decide.route(cue, prediction, hits)
     if routed.kind == "faq" and routed.target not in answers:
         routed = decide.Route("guess", None, routed.confidence)
     return routed, answers, None

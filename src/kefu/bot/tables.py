@@ -26,6 +26,9 @@ class BotSettings(Base):
     return_window_days: Mapped[int] = mapped_column(Integer, default=7)
     greeting_zh: Mapped[str] = mapped_column(Text, default="")
     greeting_en: Mapped[str] = mapped_column(Text, default="")
+    # A model shipped in the package (`kefu.bot.packaged`), used while the shop has no model
+    # file of its own; the demo shops name theirs.
+    packaged_model: Mapped[str | None] = mapped_column(String(64), nullable=True, default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

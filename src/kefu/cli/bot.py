@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -34,36 +34,84 @@ def _rows(path: Path, text_column: str, label_column: str) -> list[tuple[str, st
 @bot_app.command("train")
 def train(
     examples: Annotated[Path, typer.Option(help="CSV (header row) or JSONL of text and label.")],
-    out: Annotated[Path, typer.Option(help="Where to write the model file.")] = Path(
-        "var/models/bot.joblib"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the model file (default var/models/bot.joblib)."),
+    ] = None,
+    shop: Annotated[
+        str | None,
+        typer.Option(
+            help="Slug of a shop: write the model where the bot runtime loads it "
+            "(KEFU_MODEL_DIR/<shop id>.joblib); a running server picks it up."
+        ),
+    ] = None,
+    with_faq: Annotated[
+        bool,
+        typer.Option(
+            "--with-faq/--no-faq",
+            help="With --shop: also train on the phrasings of the shop's published FAQs.",
+        ),
+    ] = True,
     text_column: TextColumn = "text",
     label_column: LabelColumn = "label",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Train an intent model (with its calibrated hand-over threshold) and save it."""
+    """Train an intent model (with its calibrated hand-over threshold) and save it.
+
+    Labels: a built-in intent (order_status, return_request, ...) runs its flow;
+    faq:<article id> or faq:<main question> answers that FAQ; any other label hands over."""
+    if shop is not None and out is not None:
+        raise typer.BadParameter("give either --out or --shop, not both")
     rows = _rows(examples, text_column, label_column)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from kefu.bot.intent import IntentModel
+    from kefu.bot.training import train_and_save
 
-    started = time.perf_counter()
-    model = IntentModel().fit([t for t, _ in rows], [label for _, label in rows])
-    seconds = time.perf_counter() - started
-    out.parent.mkdir(parents=True, exist_ok=True)
-    model.save(out)
+    faq_rows: list[tuple[str, str]] = []
+    path = out or Path("var/models/bot.joblib")
+    if shop is not None:
+        path, faq_rows = asyncio.run(_shop_target(shop, with_faq=with_faq))
+    result = train_and_save(rows, path, faq_rows=faq_rows)
     summary = {
-        "model": str(out),
-        "n_train": len(rows),
-        "labels": len(model.labels),
-        "train_seconds": round(seconds, 2),
+        "model": str(result.path),
+        "n_train": result.n_train,
+        "labels": result.labels,
+        "train_seconds": round(result.seconds, 2),
     }
+    if shop is not None:
+        summary["n_faq"] = result.n_faq
     if as_json:
         typer.echo(json.dumps(summary))
     else:
+        faq = f" (+{result.n_faq} FAQ phrasings)" if result.n_faq else ""
         Console().print(
-            f"trained on {len(rows)} examples of {len(model.labels)} intents in "
-            f"{seconds:.1f} s; saved to {out}"
+            f"trained on {len(rows)} examples{faq} of {result.labels} intents in "
+            f"{result.seconds:.1f} s; saved to {result.path}"
         )
+
+
+async def _shop_target(slug: str, *, with_faq: bool) -> tuple[Path, list[tuple[str, str]]]:
+    """Where the runtime loads ``slug``'s model, and its FAQ rows when asked for."""
+    from kefu.accounts import service as accounts
+    from kefu.bot.engine import BotEngine
+    from kefu.bot.training import published_faq_rows
+    from kefu.settings import Settings
+    from kefu.shared.db import Database
+    from kefu.shared.errors import KefuError
+
+    settings = Settings()
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as session:
+            try:
+                found = await accounts.require_shop_by_slug(session, slug)
+            except KefuError as exc:
+                raise typer.BadParameter(exc.message, param_hint="--shop") from exc
+            faq = await published_faq_rows(session, shop_id=found.id) if with_faq else []
+    finally:
+        await db.dispose()
+    path = BotEngine(settings.model_dir).model_path(found.id)
+    assert path is not None
+    return path, faq
 
 
 @bot_app.command("eval")

@@ -1,11 +1,13 @@
-"""A demo shop's bot: on, with the default hand-over rules and a greeting in the shop's voice.
+"""A demo shop's bot: on, with the default hand-over rules, a greeting in the shop's voice and
+the intent model shipped for its kind of shop (`kefu.bot.packaged`, built by
+`scripts/train_demo_bot.py` from the demo FAQ and public English intents).
 
-The runtime needs no trained model (built-in intents and the knowledge base suffice); a model
-file for the shop, when one is trained, is picked up from the model folder as it appears.
+A model file the shop trains itself (`kefu bot train --shop`) takes precedence as it appears.
 """
 
 from __future__ import annotations
 
+from kefu.bot.packaged import demo_model_name
 from kefu.demo.context import Build
 
 
@@ -24,6 +26,7 @@ def emit_bot_settings(build: Build) -> None:
             "greeting_en": f"Hi, welcome to {name}! I can track orders, handle returns and "
             "exchanges, change an address or request an invoice. Type 'talk to a human' for a "
             "person.",
+            "packaged_model": demo_model_name(build.spec.key),
             "updated_at": build.now,
         },
     )
