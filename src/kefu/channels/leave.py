@@ -94,7 +94,7 @@ async def _record_contact(
     )
     if customer is None:
         raise NotFound("the visitor's customer is gone", code="customer_not_found")
-    if customer.name in ("", visitor.visitor_id):
+    if customer.name in ("", visitor.visitor_id, webchat.visitor_name(visitor.visitor_id)):
         customer.name = data.name
     if data.email and customer.email is None:
         customer.email = data.email.lower()

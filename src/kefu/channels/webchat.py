@@ -32,16 +32,21 @@ async def shop_id_for_slug(session: AsyncSession, slug: str) -> int:
     return (await require_shop_by_slug(session, slug)).id
 
 
+def visitor_name(visitor_id: str) -> str:
+    return f"访客 {visitor_id[:6].upper()}"
+
+
 async def recognise_visitor(
     session: AsyncSession, *, claim: VisitorClaim, now: datetime
 ) -> Visitor:
-    """The customer behind a visitor id, created on first contact (identity kind ``web``)."""
+    """The customer behind a visitor id, created on first contact (identity kind ``web``) and
+    named like "访客 3F1C2A" (the shop may rename them) rather than by the raw visitor id."""
     customer, _ = await find_or_create_by_identity(
         session,
         shop_id=claim.shop_id,
         kind=IdentityKind.WEB,
         value=claim.visitor_id,
-        name="",
+        name=visitor_name(claim.visitor_id),
         now=now,
     )
     return Visitor(shop_id=claim.shop_id, customer_id=customer.id, visitor_id=claim.visitor_id)
