@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -27,32 +21,17 @@ from kefu.migrations import upgrade
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
 from kefu.web.paths import STATIC_DIR
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, kefu_server, needs_chromium
 from tests.e2e.shots import shoot
 from tests.factories import PASSWORD, Factory
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 CANNED = (
     ("/退货", "退货流程", "{customer_name}您好，订单 {order_no} 可以七天无理由退货。"),
     ("/物流", "查询物流", "亲，订单 {order_no} 正在运输中，请耐心等待。"),
 )
-ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+pytestmark = needs_chromium
 
 
 @dataclass(frozen=True)
@@ -64,13 +43,6 @@ class Seeded:
     payload_message_id: int
     message_count: int
     shop_slug: str
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def _seed(url: str) -> dict[str, int | str]:
@@ -192,20 +164,6 @@ async def _seed_workspace(session: Any, *, shop_id: int, customer_id: int, at: A
     await session.commit()
 
 
-def _wait_until_up(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the server exited: {log.read_text(errors='replace')}")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"the server did not answer within 30 s: {log.read_text(errors='replace')}")
-
-
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     """The real server (uvicorn, a subprocess) on a free loopback port and a migrated SQLite."""
@@ -213,37 +171,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     url = f"sqlite+aiosqlite:///{folder / 'kefu.db'}"
     upgrade(url)
     data = asyncio.run(_seed(url))
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KEFU_")}
-    env.update(
-        KEFU_ENV="test",
-        KEFU_DATABASE_URL=url,
-        KEFU_SECRET_KEY="e2e-secret-" + "k" * 40,
-    )
-    log = folder / "server.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "kefu.app:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base_url, server, log)
+    with kefu_server(url, folder) as base_url:
         yield Seeded(
             base_url=base_url,
             database_url=url,
@@ -253,13 +181,6 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
             message_count=int(data["message_count"]),
             shop_slug=str(data["shop_slug"]),
         )
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 async def _count_bodies(url: str, conversation_id: int, body: str) -> int:

@@ -5,18 +5,11 @@ and leaves a message when nobody is online."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -25,28 +18,13 @@ from kefu.conversations.models import Conversation, Message
 from kefu.migrations import upgrade
 from kefu.shared.db import Database
 from kefu.web.paths import STATIC_DIR
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, kefu_server, needs_chromium
 from tests.e2e.shots import shoot
 from tests.factories import PASSWORD, Factory
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PAYLOAD = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
-ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+pytestmark = needs_chromium
 
 
 @dataclass(frozen=True)
@@ -56,13 +34,6 @@ class Shops:
     agent_email: str
     staffed: str  # an agent of this shop logs in
     unstaffed: str  # nobody of this shop is online
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def _seed(url: str) -> dict[str, str]:
@@ -78,20 +49,6 @@ async def _seed(url: str) -> dict[str, str]:
         await db.dispose()
 
 
-def _wait_until_up(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the server exited: {log.read_text(errors='replace')}")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"the server did not answer within 30 s: {log.read_text(errors='replace')}")
-
-
 @pytest.fixture(scope="module")
 def shops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shops]:
     """The real server (uvicorn, a subprocess) on a free loopback port and a migrated SQLite."""
@@ -99,33 +56,7 @@ def shops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shops]:
     url = f"sqlite+aiosqlite:///{folder / 'kefu.db'}"
     upgrade(url)
     data = asyncio.run(_seed(url))
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KEFU_")}
-    env.update(KEFU_ENV="test", KEFU_DATABASE_URL=url, KEFU_SECRET_KEY="e2e-chat-" + "k" * 40)
-    log = folder / "server.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "kefu.app:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base_url, server, log)
+    with kefu_server(url, folder) as base_url:
         yield Shops(
             base_url=base_url,
             database_url=url,
@@ -133,13 +64,6 @@ def shops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shops]:
             staffed=data["staffed"],
             unstaffed=data["unstaffed"],
         )
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 async def _query(url: str, statement: Any) -> Any:

@@ -5,12 +5,8 @@ follows live. Also the knowledge base pages as a supervisor sees them."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -20,17 +16,9 @@ from kefu.knowledge.kb_schemas import KbArticleIn, KbArticleUpdate, KbCategoryIn
 from kefu.migrations import upgrade
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, kefu_server, needs_chromium
 from tests.e2e.shots import shoot
-from tests.e2e.test_agent_flow import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    ROOT,
-    Visitor,
-    _count_bodies,
-    _free_port,
-    _note_console,
-    _wait_until_up,
-)
+from tests.e2e.test_agent_flow import Visitor, _count_bodies, _note_console
 from tests.factories import PASSWORD, Factory
 
 RETURNS_ANSWER = "亲，签收后 7 天内商品完好即可申请七天无理由退货，在订单页点“申请售后”。"
@@ -40,13 +28,7 @@ FAQS = (
     ("配送", "多久发货？", ["什么时候发货", "怎么还没发货"], "付款后 24 小时内从深圳仓发出。"),
 )
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+pytestmark = needs_chromium
 
 
 @dataclass(frozen=True)
@@ -98,28 +80,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     url = f"sqlite+aiosqlite:///{folder / 'kefu.db'}"
     upgrade(url)
     seeded = asyncio.run(_seed(url))
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KEFU_")}
-    env.update(KEFU_ENV="test", KEFU_DATABASE_URL=url, KEFU_SECRET_KEY="e2e-kb-" + "k" * 40)
-    log = folder / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "kefu.app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base_url, process, log)
+    with kefu_server(url, folder) as base_url:
         yield Shop(base_url, url, seeded.agent_email, seeded.supervisor_email,
                    seeded.shop_slug, seeded.drafted_id)  # fmt: skip
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _login(page: object, base: str, email: str, expect: object) -> None:
