@@ -13,7 +13,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from kefu.bot import queries, service
 from kefu.bot.engine import BotEngine
@@ -22,6 +21,7 @@ from kefu.conversations.status import SenderType
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
 from kefu.shared.events import Event, LocalHub
+from kefu.shared.follow import ShopFollower
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +60,19 @@ class BotWorker:
         self.clock = clock
         self.refresh_seconds = refresh_seconds
         self._task: asyncio.Task[None] | None = None
-        self.ready = asyncio.Event()
+        self._follower = ShopFollower(
+            name="bot worker",
+            hub=hub,
+            topics=self._shop_topics,
+            catch_up=self._catch_up,
+            handle=self._on_event,
+            refresh_seconds=refresh_seconds,
+        )
+        self.ready = self._follower.ready
 
     async def start(self) -> None:
         if self._task is None:
-            self._task = asyncio.create_task(self._listen(), name="kefu-bot")
+            self._task = asyncio.create_task(self._follower.run(), name="kefu-bot")
             await asyncio.wait_for(self.ready.wait(), timeout=30)
 
     async def stop(self) -> None:
@@ -77,34 +85,9 @@ class BotWorker:
         async with self.db.session() as session:
             return tuple(f"shop:{shop_id}" for shop_id in await service.enabled_shops(session))
 
-    async def _listen(self) -> None:
-        while True:
-            try:
-                topics = await self._shop_topics()
-                subscription: Any
-                with self.hub.subscribe(*topics) as subscription:
-                    # Subscribed first, then caught up: nothing falls between the two.
-                    await self._catch_up()
-                    self.ready.set()
-                    await self._follow(subscription, topics)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("bot worker failed; resuming shortly")
-                self.ready.set()
-                await asyncio.sleep(self.refresh_seconds)
-
-    async def _follow(self, subscription: Any, topics: tuple[str, ...]) -> None:
-        """Handle events until the set of bot shops changes or the subscription overflows."""
-        while not subscription.overflowed:
-            try:
-                event: Event = await asyncio.wait_for(subscription.get(), self.refresh_seconds)
-            except TimeoutError:
-                if await self._shop_topics() != topics:
-                    return
-                continue
-            if is_customer_message(event):
-                await self.handle(int(event.data["id"]), event.shop_id)
+    async def _on_event(self, event: Event) -> None:
+        if is_customer_message(event):
+            await self.handle(int(event.data["id"]), event.shop_id)
 
     async def _catch_up(self) -> None:
         since = self.clock() - CATCH_UP

@@ -8,7 +8,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import aiosmtplib
 from sqlalchemy import select
@@ -26,6 +25,7 @@ from kefu.conversations.status import SenderType
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
 from kefu.shared.events import Event, LocalHub
+from kefu.shared.follow import ShopFollower
 
 log = logging.getLogger(__name__)
 
@@ -95,11 +95,20 @@ class ReplySender:
         self.clock = clock
         self._listener: asyncio.Task[None] | None = None
         self._sending: set[asyncio.Task[None]] = set()
-        self.ready = asyncio.Event()
+        self._follower = ShopFollower(
+            name="e-mail sender",
+            hub=hub,
+            topics=self._shop_topics,
+            catch_up=self._catch_up,
+            handle=self._on_event,
+            refresh_seconds=REFRESH_SECONDS,
+            idle=self._reclaim,
+        )
+        self.ready = self._follower.ready
 
     async def start(self) -> None:
         if self._listener is None:
-            self._listener = asyncio.create_task(self._listen(), name="kefu-email-sender")
+            self._listener = asyncio.create_task(self._follower.run(), name="kefu-email-sender")
             await asyncio.wait_for(self.ready.wait(), timeout=30)
 
     async def stop(self) -> None:
@@ -116,35 +125,9 @@ class ReplySender:
             ids = await session.scalars(select(Shop.id).order_by(Shop.id))
             return tuple(f"shop:{shop_id}" for shop_id in ids)
 
-    async def _listen(self) -> None:
-        while True:
-            try:
-                topics = await self._shop_topics()
-                subscription: Any
-                with self.hub.subscribe(*topics) as subscription:
-                    # Subscribed first, then caught up: nothing falls between the two.
-                    await self._catch_up()
-                    self.ready.set()
-                    await self._follow(subscription, topics)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("e-mail sender failed; resuming shortly")
-                self.ready.set()
-                await asyncio.sleep(REFRESH_SECONDS)
-
-    async def _follow(self, subscription: Any, topics: tuple[str, ...]) -> None:
-        """Handle events until the shops change or the subscription overflows."""
-        while not subscription.overflowed:
-            try:
-                event: Event = await asyncio.wait_for(subscription.get(), REFRESH_SECONDS)
-            except TimeoutError:
-                if await self._shop_topics() != topics:
-                    return
-                await self._reclaim()
-                continue
-            if is_reply_to_mail(event):
-                await self.handle(int(event.data["id"]))
+    async def _on_event(self, event: Event) -> None:
+        if is_reply_to_mail(event):
+            await self.handle(int(event.data["id"]))
 
     async def _reclaim(self) -> None:
         """Send the replies a dead worker claimed and never finished."""
