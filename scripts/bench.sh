@@ -17,6 +17,12 @@ echo "== chat, PostgreSQL"
 $BIN/kefu bench chat --clients 200 --messages 25 --database postgres \
   --postgres-url "$KEFU_TEST_DATABASE_URL" --json | tee "$OUT/chat-postgres.json"
 
+echo "== routing: a simulated busy day through the router, SQLite"
+$BIN/kefu bench routing --conversations 20000 --agents 60 --database sqlite --json | tee "$OUT/routing-sqlite.json"
+echo "== routing, PostgreSQL"
+$BIN/kefu bench routing --conversations 20000 --agents 60 --database postgres \
+  --postgres-url "$KEFU_TEST_DATABASE_URL" --json | tee "$OUT/routing-postgres.json"
+
 echo "== bot: BANKING77, out of scope, Chinese intents and sentiment (needs ../shared/data)"
 $BIN/python scripts/bench_bot.py --out "$OUT/bot.json"
 

@@ -20,10 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.accounts.models import ApiToken, Shop
 from kefu.channels.webhook.models import WebhookChannel, WebhookDelivery
 from kefu.commerce.models import Order, Product, ReturnRequest, Shipment
-from kefu.conversations.models import Message
+from kefu.conversations.models import Message, Subtask
 from kefu.knowledge.models import CannedReply, KbArticle, KbCategory, KbVersion
+from kefu.routing.models import RoutingQueue, RoutingRule
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
+from kefu.sla.models import SlaCalendar, SlaPolicy
 from tests.factories import Factory, login
 
 
@@ -250,6 +252,102 @@ CASES = [
     Case("GET", "/api/v1/bot/analytics", refused_role="agent"),
     Case("GET", "/api/v1/bot/unanswered", refused_role="agent"),
     Case("GET", "/api/v1/conversations/{conversation_id}/bot"),
+    # --- sla: calendars and policies (admins), clocks, the at-risk board, attainment ---
+    Case("GET", "/api/v1/sla/calendars", refused_role="supervisor"),
+    Case(
+        "POST",
+        "/api/v1/sla/calendars",
+        {"name": "工作日", "weekly": [[{"start": "09:00", "end": "18:00"}]] * 5 + [[], []]},
+        refused_role="supervisor",
+    ),
+    Case("GET", "/api/v1/sla/calendars/{calendar_id}", refused_role="supervisor"),
+    Case(
+        "PATCH",
+        "/api/v1/sla/calendars/{calendar_id}",
+        {"holidays": ["2027-02-06"]},
+        refused_role="supervisor",
+    ),
+    Case("DELETE", "/api/v1/sla/calendars/{calendar_id}", refused_role="supervisor"),
+    Case("GET", "/api/v1/sla/policies", refused_role="supervisor"),
+    Case(
+        "POST",
+        "/api/v1/sla/policies",
+        {"name": "紧急", "priorities": ["urgent"], "first_response_seconds": 60},
+        refused_role="supervisor",
+    ),
+    Case("GET", "/api/v1/sla/policies/{policy_id}", refused_role="supervisor"),
+    Case(
+        "PATCH",
+        "/api/v1/sla/policies/{policy_id}",
+        {"calendar_id": "{calendar_id}"},
+        refused_role="supervisor",
+    ),
+    Case("DELETE", "/api/v1/sla/policies/{policy_id}", refused_role="supervisor"),
+    Case("GET", "/api/v1/sla/conversations/{conversation_id}"),
+    Case("GET", "/api/v1/sla/at-risk", refused_role="agent"),
+    Case("GET", "/api/v1/sla/attainment", refused_role="agent"),
+    # end of sla
+    # --- routing: presence, live board, escalation, sub-tasks ---
+    Case("GET", "/api/v1/routing/presence", refused_role="department"),
+    Case("PUT", "/api/v1/routing/presence", {"presence": "away"}, refused_role="department"),
+    Case("GET", "/api/v1/routing/board", refused_role="agent"),
+    Case(
+        "POST",
+        "/api/v1/conversations/{conversation_id}/escalate",
+        {"note": "需要高级客服处理"},
+        refused_role="department",
+    ),
+    Case("GET", "/api/v1/conversations/{conversation_id}/subtasks"),
+    Case(
+        "POST",
+        "/api/v1/conversations/{conversation_id}/subtasks",
+        {"department": "logistics", "title": "请查询包裹"},
+        refused_role="department",
+    ),
+    Case("GET", "/api/v1/subtasks"),
+    Case("POST", "/api/v1/subtasks/{subtask_id}/finish", {"result": "已找到包裹"}),
+    # routing admin: queues, rules, agents' routing profiles, the shop's settings
+    Case("GET", "/api/v1/routing/queues", refused_role="agent"),
+    Case(
+        "POST",
+        "/api/v1/routing/queues",
+        {"name": "售前咨询", "skill": "presales"},
+        refused_role="supervisor",
+    ),
+    Case(
+        "PATCH",
+        "/api/v1/routing/queues/{queue_id}",
+        {"peak_threshold_seconds": 300},
+        refused_role="supervisor",
+    ),
+    Case("DELETE", "/api/v1/routing/queues/{queue_id}", refused_role="supervisor"),
+    Case("GET", "/api/v1/routing/rules", refused_role="agent"),
+    Case(
+        "POST",
+        "/api/v1/routing/rules",
+        {"name": "退款", "queue_id": "{queue_id}", "keywords": ["退款"]},
+        refused_role="supervisor",
+    ),
+    Case(
+        "PUT", "/api/v1/routing/rules/order", {"rule_ids": ["{rule_id}"]}, refused_role="supervisor"
+    ),
+    Case("PATCH", "/api/v1/routing/rules/{rule_id}", {"enabled": False}, refused_role="supervisor"),
+    Case("DELETE", "/api/v1/routing/rules/{rule_id}", refused_role="supervisor"),
+    Case("GET", "/api/v1/routing/agents", refused_role="agent"),
+    Case(
+        "PATCH",
+        "/api/v1/routing/agents/{user_id}",
+        {"max_chats": 6, "peak_squad": True},
+        refused_role="supervisor",
+    ),
+    Case("GET", "/api/v1/routing/settings", refused_role="agent"),
+    Case(
+        "PATCH",
+        "/api/v1/routing/settings",
+        {"strategy": "longest_idle"},
+        refused_role="supervisor",
+    ),
+    # end of routing admin
 ]
 
 
@@ -331,8 +429,19 @@ async def _ids(factory: Factory, db: Database, shop: Shop) -> dict[str, Any]:
             created_at=now,
             updated_at=now,
         )
-        session.add_all([shipment, ret, canned])
+        subtask = Subtask(
+            shop_id=shop.id,
+            conversation_id=conversation.id,
+            department="logistics",
+            title="请查询包裹",
+            status="open",
+            created_at=now,
+            updated_at=now,
+        )
+        session.add_all([shipment, ret, canned, subtask])
         kb_ids = await _kb_ids(session, shop.id)
+        sla_ids = await _sla_ids(session, shop.id)  # sla
+        routing_ids = await _routing_ids(session, shop.id)  # routing admin
         await session.commit()
         return {
             "user_id": agent.id,
@@ -345,7 +454,10 @@ async def _ids(factory: Factory, db: Database, shop: Shop) -> dict[str, Any]:
             "shipment_id": shipment.id,
             "return_id": ret.id,
             "canned_reply_id": canned.id,
+            "subtask_id": subtask.id,
             **kb_ids,
+            **sla_ids,
+            **routing_ids,
             "channel_id": channel.id,
             "delivery_id": await _dead_delivery(session, channel, conversation.id),
             "kind": "products",
@@ -388,6 +500,43 @@ async def _kb_ids(session: AsyncSession, shop_id: int) -> dict[str, int]:
     await session.flush()
     article.current_version_id = versions[1].id
     return {"category_id": category.id, "article_id": article.id, "version_id": versions[0].id}
+
+
+async def _routing_ids(session: AsyncSession, shop_id: int) -> dict[str, int]:
+    """Routing admin: a queue and a rule sending conversations to it."""
+    now = utcnow()
+    queue = RoutingQueue(
+        shop_id=shop_id, name="售后", skill="aftersales", created_at=now, updated_at=now
+    )
+    session.add(queue)
+    await session.flush()
+    rule = RoutingRule(
+        shop_id=shop_id, name="退款", queue_id=queue.id, created_at=now, updated_at=now
+    )
+    session.add(rule)
+    await session.flush()
+    return {"queue_id": queue.id, "rule_id": rule.id}
+
+
+async def _sla_ids(session: AsyncSession, shop_id: int) -> dict[str, int]:
+    """SLA: a calendar and a policy (not using it, so the calendar may be deleted)."""
+    now = utcnow()
+    calendar = SlaCalendar(
+        shop_id=shop_id,
+        name="营业时间",
+        timezone="Asia/Shanghai",
+        weekly=[[[540, 1380]]] * 7,
+        holidays=[],
+        is_default=True,
+        created_at=now,
+        updated_at=now,
+    )
+    policy = SlaPolicy(
+        shop_id=shop_id, name="全部会话", first_response_seconds=120, created_at=now, updated_at=now
+    )
+    session.add_all([calendar, policy])
+    await session.flush()
+    return {"calendar_id": calendar.id, "policy_id": policy.id}
 
 
 async def _dead_delivery(

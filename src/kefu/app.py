@@ -21,10 +21,12 @@ from kefu.attachments.service import Uploads
 from kefu.attachments.storage import LocalFileStore
 from kefu.bot.api import router as bot_router
 from kefu.bot.engine import BotEngine
+from kefu.bot.queries import bot_takes
 from kefu.bot.worker import BotWorker, start_bot_worker
 from kefu.channels.email.channel import start_email_channel
 from kefu.channels.leave import LeaveLimit
 from kefu.channels.presence import AgentPresence, MemoryPresence, PresenceBoard, RedisPresence
+from kefu.channels.queue_watch import QueueWatch
 from kefu.channels.visitor import VisitorTokens
 from kefu.channels.webchat_api import router as webchat_router
 from kefu.channels.webhook.api import router as webhook_router
@@ -33,15 +35,20 @@ from kefu.channels.writer import MessageWriter
 from kefu.channels.ws import router as ws_router
 from kefu.commerce.api import router as commerce_router
 from kefu.conversations.api import router as conversations_router
+from kefu.conversations.api import subtasks_router
 from kefu.customers.api import router as customers_router
 from kefu.http.errors import install_error_handlers
 from kefu.http.limits import BodySizeLimit
 from kefu.knowledge.api import router as knowledge_router
 from kefu.knowledge.kb_api import router as kb_router
+from kefu.routing.admin_api import router as routing_admin_router
+from kefu.routing.api import router as routing_router
+from kefu.routing.worker import RoutingWorker
 from kefu.settings import Settings
 from kefu.shared.db import Database
 from kefu.shared.events import EventBus, MemoryEventBus, RedisEventBus
 from kefu.shared.ratelimit import FailureCounter, MemoryFailureCounter, RedisFailureCounter
+from kefu.sla.api import router as sla_router
 from kefu.web.pages import router as web_router
 from kefu.web.paths import STATIC_DIR
 from kefu.web.routing import not_found_page
@@ -57,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     writer = MessageWriter(db)
     presence: AgentPresence = RedisPresence(redis) if redis is not None else MemoryPresence()
     board = PresenceBoard(presence)
+    queue_watch = QueueWatch(db)
     bot_engine = BotEngine(settings.model_dir)
     counter: FailureCounter = (
         RedisFailureCounter(redis, settings.login_window_seconds)
@@ -72,15 +80,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         bot_worker: BotWorker | None = None
         if settings.bot_worker:
             bot_worker = await start_bot_worker(db, bus.hub, bot_engine, presence)
+        router: RoutingWorker | None = None
+        if settings.router_worker:
+            router = RoutingWorker(
+                db, bus.hub, bot_takes=bot_takes, sweep_seconds=settings.router_sweep_seconds
+            )
+            await router.start()
+        _app.state.router = router
         try:
             yield
         finally:
+            if router is not None:
+                await router.stop()
             if bot_worker is not None:
                 await bot_worker.stop()
             if webhook_sender is not None:
                 await webhook_sender.stop()
             await email_channel.stop()
             await board.stop()
+            await queue_watch.stop()
             await writer.stop()
             await bus.stop()
             if redis is not None:
@@ -101,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.visitor_tokens = VisitorTokens(settings.secret_key.get_secret_value())
     app.state.agent_presence = presence
     app.state.presence_board = board
+    app.state.queue_watch = queue_watch
     app.state.bot_engine = bot_engine
     leave_window = 600
     app.state.leave_limit = LeaveLimit(
@@ -151,11 +170,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         customers_router,
         commerce_router,
         conversations_router,
+        subtasks_router,
+        routing_router,
+        routing_admin_router,
         attachments_router,
         files_router,
         knowledge_router,
         kb_router,
         bot_router,
+        sla_router,
         webchat_router,
         webhook_router,
         ws_router,

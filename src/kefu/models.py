@@ -6,14 +6,18 @@ from kefu.bot.tables import BotAction, BotSession, BotSettings, BotTurn
 from kefu.channels.email.models import MailRecord
 from kefu.channels.webhook.models import WebhookChannel, WebhookDelivery, WebhookReceipt
 from kefu.commerce.models import Order, OrderItem, Product, ReturnRequest, Shipment, TrackingEvent
-from kefu.conversations.models import Conversation, ConversationTag, Message
+from kefu.conversations.models import Conversation, ConversationTag, Message, Subtask
 from kefu.customers.models import Customer, CustomerIdentity
 from kefu.knowledge.models import CannedReply, KbArticle, KbCategory, KbVersion
+from kefu.routing.models import AgentSkill, AgentState, RoutingQueue, RoutingRule, RoutingSettings
 from kefu.shared.db import Base
+from kefu.sla.models import SlaCalendar, SlaClock, SlaPolicy
 
 metadata = Base.metadata
 
 __all__ = [
+    "AgentSkill",
+    "AgentState",
     "ApiToken",
     "Attachment",
     "AuditEvent",
@@ -35,8 +39,15 @@ __all__ = [
     "OrderItem",
     "Product",
     "ReturnRequest",
+    "RoutingQueue",
+    "RoutingRule",
+    "RoutingSettings",
     "Shipment",
     "Shop",
+    "SlaCalendar",
+    "SlaClock",
+    "SlaPolicy",
+    "Subtask",
     "Team",
     "TrackingEvent",
     "User",

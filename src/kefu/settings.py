@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # <model_dir>/<shop id>.joblib; the worker answers chats of shops whose bot is enabled.
     model_dir: Path = Path("./var/models")
     bot_worker: bool = True
+    # Routing (docs/routing.md): the router follows events and sweeps every few seconds.
+    router_worker: bool = True
+    router_sweep_seconds: float = Field(default=5.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -24,6 +24,7 @@ from kefu.conversations.models import Conversation, Message
 from kefu.customers.models import Customer
 from kefu.demo import DEMO_PASSWORD, DemoSummary, seed_demo
 from kefu.demo.timing import CHINA
+from kefu.routing.models import AgentSkill, AgentState, RoutingQueue
 from kefu.shared.db import Database
 
 # Late November 2026, when the demo usually runs: the last 90 days include 双11.
@@ -139,6 +140,40 @@ async def test_both_shops_have_every_role_tier_and_department(db: Database, seed
             assert f"owner@{slug}{seeded.suffix}.demo" in {u.email for u in users}
     logins = seeded.summary.highlights()
     assert len(logins) == 2 * 7  # owner, admin, supervisor, three tiers, department
+
+
+async def test_every_agent_serves_a_queue_and_conversations_sit_in_queues(
+    db: Database, seeded: Seeded
+) -> None:
+    async with db.session() as session:
+        for slug in ("geek-digital", "jianyi-fashion"):
+            shop_id = seeded.shop_id(slug)
+            queues = (
+                await session.scalars(select(RoutingQueue).where(RoutingQueue.shop_id == shop_id))
+            ).all()
+            assert {q.skill for q in queues} == {"presales", "orders", "aftersales", "complaints"}
+            assert [q.skill for q in queues if q.is_default] == ["presales"]
+            agents = (
+                await session.scalars(
+                    select(User.id).where(User.shop_id == shop_id, User.role == Role.AGENT)
+                )
+            ).all()
+            skilled = set(
+                await session.scalars(
+                    select(AgentSkill.user_id).where(AgentSkill.shop_id == shop_id)
+                )
+            )
+            assert set(agents) <= skilled
+            states = await session.scalar(
+                select(func.count()).select_from(AgentState).where(AgentState.shop_id == shop_id)
+            )
+            assert states == len(agents) + 2  # and the two supervisors, the peak squad
+            unqueued = await session.scalar(
+                select(func.count())
+                .select_from(Conversation)
+                .where(Conversation.shop_id == shop_id, Conversation.queue_id.is_(None))
+            )
+            assert unqueued == 0
 
 
 async def test_demo_logins_work_and_see_only_their_shop(

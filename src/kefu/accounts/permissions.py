@@ -44,6 +44,10 @@ class Permission(StrEnum):
     KNOWLEDGE_MANAGE = "knowledge.manage"
     BOT_ANALYTICS = "bot.analytics"
     BOT_MANAGE = "bot.manage"
+    SLA_MONITOR = "sla.monitor"
+    SLA_MANAGE = "sla.manage"
+    ROUTING_READ = "routing.read"
+    ROUTING_MANAGE = "routing.manage"
 
 
 _AGENT = {
@@ -61,6 +65,8 @@ _SUPERVISOR = _AGENT | {
     Permission.CANNED_REPLIES_MANAGE,
     Permission.KNOWLEDGE_MANAGE,
     Permission.BOT_ANALYTICS,
+    Permission.SLA_MONITOR,
+    Permission.ROUTING_READ,
 }
 _ADMIN = _SUPERVISOR | {
     Permission.COMMERCE_IMPORT,
@@ -69,6 +75,8 @@ _ADMIN = _SUPERVISOR | {
     Permission.AUDIT_READ,
     Permission.CHANNELS_MANAGE,
     Permission.BOT_MANAGE,
+    Permission.SLA_MANAGE,
+    Permission.ROUTING_MANAGE,
 }
 
 # Department staff (logistics, warehouse, tech) help on conversations with internal notes;

@@ -19,6 +19,7 @@ from kefu.bot.tables import BotSession
 from kefu.conversations import automation
 from kefu.conversations.models import Conversation, Message
 from kefu.conversations.status import Priority, SenderType, Status
+from kefu.routing import intake
 
 TRANSCRIPT_MESSAGES = 12
 TRANSCRIPT_CHARS = 200
@@ -114,13 +115,15 @@ async def hand_over(
     state.handoff_reason = handover.reason.value
     state.flow = state.pending = None
     state.updated_at = now
-    changes = []
-    if automation.move_status(conversation, Status.OPEN, now):
-        changes.append("status")
-    if handover.sentiment.angry and automation.raise_priority(conversation, Priority.HIGH, now):
-        changes.append("priority")
-    if changes:
-        automation.announce(session, conversation, changes[-1])
+    automation.move_status(conversation, Status.OPEN, now)
+    if handover.sentiment.angry:
+        automation.raise_priority(conversation, Priority.HIGH, now)
+        conversation.angry = True
+    conversation.intent = handover.intent
+    # Into the human queue the shop's rules choose from the intent; the router (which
+    # follows this event) gives it to an agent.
+    await intake.enqueue(session, conversation=conversation, now=now)
+    automation.announce(session, conversation, "handover")
     note = note_text(handover, await transcript(session, state=state))
     await automation.add_bot_message(
         session, conversation=conversation, body=note, now=now, internal=True

@@ -66,3 +66,22 @@ async def conversation_bot(
         last_intent=state.last_intent,
         turns=[BotTurnOut.model_validate(t) for t in turns],
     )
+
+
+async def bot_takes(session: AsyncSession, conversation_id: int) -> bool:
+    """Whether the bot will answer this conversation's customer (so routing waits for its
+    hand-over): a chat channel, the shop's bot on, and no hand-over yet."""
+    row = (
+        await session.execute(
+            select(Conversation.channel, BotSettings.enabled, BotSession.handed_over_at)
+            .join(BotSettings, BotSettings.shop_id == Conversation.shop_id)
+            .outerjoin(BotSession, BotSession.conversation_id == Conversation.id)
+            .where(Conversation.id == conversation_id)
+        )
+    ).first()
+    return (
+        row is not None
+        and row.enabled
+        and row.channel in BOT_CHANNELS
+        and row.handed_over_at is None
+    )

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.channels import webchat
 from kefu.conversations.models import Conversation, Message
-from kefu.conversations.service import message_event
+from kefu.conversations.service import awaiting, message_event
 from kefu.conversations.status import Channel, Priority, SenderType, Status
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
@@ -180,6 +180,8 @@ class MessageWriter:
                 "first_response_at": None,
                 "resolved_at": None,
                 "closed_at": None,
+                "awaiting_reply_since": now,
+                "status_changed_at": now,
             }
             for c in sorted(customers)
         ]
@@ -258,6 +260,7 @@ class MessageWriter:
                     message_count=Conversation.message_count + count,
                     updated_at=now,
                     last_message_at=now,
+                    awaiting_reply_since=awaiting(now),
                 )
                 .returning(Conversation.id)
                 .execution_options(synchronize_session=False)

@@ -25,12 +25,14 @@ from kefu.channels.frames import (
     parse_frame,
 )
 from kefu.channels.presence import REFRESH_SECONDS, AgentPresence, PresenceBoard, Seat
+from kefu.channels.queue_watch import Place, QueueWatch
 from kefu.channels.visitor import VisitorTokens
 from kefu.channels.writer import MessageWriter
 from kefu.conversations.models import Message
 from kefu.conversations.queries import get_conversation
 from kefu.conversations.service import ConversationLike
 from kefu.http.deps import identify
+from kefu.routing import presence as routing_presence
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
 from kefu.shared.errors import KefuError
@@ -102,8 +104,12 @@ async def customer_chat(websocket: WebSocket, shop_slug: str) -> None:
         await websocket.close(code=refused, reason=exc.code)
         return
     own = OwnSends()
+    queue_watch: QueueWatch = websocket.app.state.queue_watch
     # Watching first, then reading the answer: a change in between is still announced.
-    async with board.watch(visitor.shop_id) as presence_changes:
+    async with (
+        board.watch(visitor.shop_id) as presence_changes,
+        queue_watch.watch(visitor.shop_id, visitor.customer_id) as places,
+    ):
         with bus.hub.subscribe(f"customer:{visitor.customer_id}") as sub:
             online = await board.online(visitor.shop_id)
             await websocket.send_json(
@@ -113,7 +119,14 @@ async def customer_chat(websocket: WebSocket, shop_slug: str) -> None:
                 lambda: _customer_frames(websocket, db, bus, visitor, own),
                 lambda: _forward(websocket, sub, lambda event: _customer_view(event, own)),
                 lambda: _announce_presence(websocket, presence_changes),
+                lambda: _announce_place(websocket, places),
             )
+
+
+async def _announce_place(websocket: WebSocket, places: AsyncIterator[Place]) -> None:
+    """Tell a waiting customer their place in the queue and the predicted wait, as they change."""
+    async for place in places:
+        await websocket.send_json(place.frame())
 
 
 async def _announce_presence(websocket: WebSocket, changes: AsyncIterator[bool]) -> None:
@@ -293,21 +306,31 @@ async def agent_events(websocket: WebSocket) -> None:
     seat = await board.join(principal.shop_id)
     try:
         with bus.hub.subscribe(f"shop:{principal.shop_id}") as sub:
+            await _heartbeat(db, principal)
             await websocket.send_json({"type": "welcome", "shop_id": principal.shop_id})
             await _run_until_first_ends(
                 lambda: _agent_frames(websocket, db, bus, principal),
                 lambda: _forward(websocket, sub, _agent_view),
-                lambda: _keep_seat(presence, seat),
+                lambda: _keep_seat(presence, seat, db, principal),
             )
     finally:
         await board.leave(seat)
 
 
-async def _keep_seat(presence: AgentPresence, seat: Seat) -> None:
-    """Keep this agent counted as online while the socket is open (Redis forgets otherwise)."""
+async def _keep_seat(
+    presence: AgentPresence, seat: Seat, db: Database, principal: Principal
+) -> None:
+    """Keep this agent counted as online while the socket is open (Redis forgets otherwise),
+    and heard from by the router."""
     while True:
         await asyncio.sleep(REFRESH_SECONDS)
         await presence.refresh(seat)
+        await _heartbeat(db, principal)
+
+
+async def _heartbeat(db: Database, principal: Principal) -> None:
+    async with db.session() as session:
+        await routing_presence.heartbeat(session, actor=principal, now=utcnow())
 
 
 def _agent_view(event: Event) -> dict[str, Any]:

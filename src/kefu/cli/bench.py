@@ -53,3 +53,46 @@ def chat(
         clients=clients, messages=messages, database_url=url, idle_connections=idle
     )
     typer.echo(json.dumps(result, ensure_ascii=False, indent=None if as_json else 2))
+
+
+class RoutingStrategy(StrEnum):
+    LEAST_LOADED = "least_loaded"
+    LONGEST_IDLE = "longest_idle"
+
+
+@bench_app.command("routing")
+def routing(
+    conversations: Annotated[int, typer.Option(min=1, help="Conversations in the day.")] = 20_000,
+    agents: Annotated[int, typer.Option(min=1, help="Agents online all day.")] = 60,
+    database: Annotated[BenchDatabase, typer.Option(help="Database under test.")] = (
+        BenchDatabase.SQLITE
+    ),
+    postgres_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="KEFU_BENCH_POSTGRES_URL",
+            help="PostgreSQL database the benchmark may wipe (for --database postgres).",
+        ),
+    ] = None,
+    strategy: Annotated[
+        RoutingStrategy | None, typer.Option(help="Routing strategy (default: the router's).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the simulated day.")] = 7,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only the JSON object.")] = False,
+) -> None:
+    """A simulated busy day of conversations through the real router, in simulated time."""
+    from kefu.bench.routing import run_routing_bench
+
+    url = None
+    if database is BenchDatabase.POSTGRES:
+        url = postgres_url or os.environ.get("KEFU_TEST_DATABASE_URL")
+        if not url:
+            raise typer.BadParameter("give --postgres-url (or KEFU_BENCH_POSTGRES_URL)")
+    result = run_routing_bench(
+        conversations=conversations,
+        agents=agents,
+        seed=seed,
+        database_url=url,
+        strategy=strategy.value if strategy else None,
+    )
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=None if as_json else 2))

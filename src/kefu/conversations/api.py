@@ -7,16 +7,21 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import AfterValidator
 
-from kefu.conversations import assignment, queries, service
+from kefu.accounts.permissions import Department
+from kefu.conversations import assignment, queries, service, subtasks
 from kefu.conversations.schemas import (
     AssignIn,
     ConversationCreate,
     ConversationOut,
     ConversationPage,
+    EscalateIn,
     MessageIn,
     MessageOut,
     PriorityIn,
     StatusIn,
+    SubtaskDoneIn,
+    SubtaskIn,
+    SubtaskOut,
     TagsIn,
     TransferIn,
 )
@@ -206,3 +211,72 @@ async def transfer(
         session, actor=principal, conversation_id=conversation_id, data=body, now=utcnow()
     )
     return (await queries.describe(session, [conversation]))[0]
+
+
+@router.post("/{conversation_id}/escalate", response_model=ConversationOut)
+async def escalate(
+    conversation_id: IdPath, body: EscalateIn, principal: CurrentPrincipal, session: SessionDep
+) -> ConversationOut:
+    """Escalate to the next tier (senior, then expert): back to the queue with a note."""
+    conversation, _note = await assignment.escalate_conversation(
+        session, actor=principal, conversation_id=conversation_id, note=body.note, now=utcnow()
+    )
+    return (await queries.describe(session, [conversation]))[0]
+
+
+@router.get("/{conversation_id}/subtasks", response_model=list[SubtaskOut])
+async def list_subtasks(
+    conversation_id: IdPath, principal: CurrentPrincipal, session: SessionDep
+) -> list[SubtaskOut]:
+    tasks = await subtasks.conversation_subtasks(
+        session, actor=principal, conversation_id=conversation_id
+    )
+    now = utcnow()
+    return [subtasks.view(task, now) for task in tasks]
+
+
+@router.post(
+    "/{conversation_id}/subtasks", response_model=SubtaskOut, status_code=status.HTTP_201_CREATED
+)
+async def create_subtask(
+    conversation_id: IdPath, body: SubtaskIn, principal: CurrentPrincipal, session: SessionDep
+) -> SubtaskOut:
+    """Ask logistics, the warehouse or tech for help; the conversation cannot be resolved
+    until the sub-task is done or cancelled."""
+    now = utcnow()
+    task = await subtasks.create_subtask(
+        session, actor=principal, conversation_id=conversation_id, data=body, now=now
+    )
+    return subtasks.view(task, now)
+
+
+subtasks_router = APIRouter(prefix="/api/v1/subtasks", tags=["conversations"])
+
+
+@subtasks_router.get("", response_model=list[SubtaskOut])
+async def department_subtasks(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    department: Annotated[Department | None, Query()] = None,
+    open_only: Annotated[bool, Query(alias="open")] = True,
+) -> list[SubtaskOut]:
+    """Sub-tasks of a department (department staff always see their own department's)."""
+    tasks = await subtasks.department_subtasks(
+        session,
+        actor=principal,
+        department=department.value if department else None,
+        only_open=open_only,
+    )
+    now = utcnow()
+    return [subtasks.view(task, now) for task in tasks]
+
+
+@subtasks_router.post("/{subtask_id}/finish", response_model=SubtaskOut)
+async def finish_subtask(
+    subtask_id: IdPath, body: SubtaskDoneIn, principal: CurrentPrincipal, session: SessionDep
+) -> SubtaskOut:
+    now = utcnow()
+    task = await subtasks.finish_subtask(
+        session, actor=principal, subtask_id=subtask_id, data=body, now=now
+    )
+    return subtasks.view(task, now)

@@ -63,6 +63,7 @@ def move_status(conversation: Conversation, target: Status, now: datetime) -> bo
     if current is target or not can_transition(current, target):
         return False
     conversation.status = target.value
+    conversation.status_changed_at = now
     if target is Status.OPEN:
         conversation.resolved_at = conversation.closed_at = None
     conversation.updated_at = now

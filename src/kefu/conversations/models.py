@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kefu.shared.db import Base, UTCDateTime
@@ -17,6 +17,7 @@ class Conversation(Base):
         Index("ix_conversations_shop_status", "shop_id", "status"),
         Index("ix_conversations_shop_assignee", "shop_id", "assignee_id"),
         Index("ix_conversations_customer", "customer_id"),
+        Index("ix_conversations_shop_queued", "shop_id", "queued_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -39,6 +40,26 @@ class Conversation(Base):
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Routing (written by kefu.routing, which owns who holds a conversation): the queue it
+    # waits in, since when it waits for people (None: the bot has it, or nobody asked yet),
+    # when someone took it, the lowest tier that may take it (raised by escalation), and
+    # what the bot saw on hand-over.
+    queue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("routing_queues.id", ondelete="SET NULL"), nullable=True
+    )
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    min_tier: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    intent: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    angry: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # SLA facts (kefu.sla keeps the clocks): the oldest customer message no agent answered
+    # yet, the last agent reply, the last status change, and when it became a complaint;
+    # ``sla_due_at`` is the nearest running SLA deadline, for the queue order.
+    awaiting_reply_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_agent_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    complaint_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class ConversationTag(Base):
@@ -70,3 +91,33 @@ class Message(Base):
     is_internal: Mapped[bool] = mapped_column(Boolean, default=False)
     idempotency_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Subtask(Base):
+    """Work another department (logistics, warehouse, tech) does for a conversation, with its
+    own assignee and deadline; the conversation cannot be resolved while one is open."""
+
+    __tablename__ = "conversation_subtasks"
+    __table_args__ = (
+        Index("ix_subtasks_conversation", "conversation_id"),
+        Index("ix_subtasks_shop_department", "shop_id", "department", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    department: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    result: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

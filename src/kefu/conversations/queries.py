@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,11 +13,13 @@ from kefu.accounts.models import Team, User
 from kefu.accounts.permissions import Permission, Role
 from kefu.accounts.principal import Principal
 from kefu.attachments.service import attachments_by_message
-from kefu.conversations.models import Conversation, ConversationTag, Message
+from kefu.conversations.models import Conversation, ConversationTag, Message, Subtask
 from kefu.conversations.schemas import ConversationOut, CustomerBrief, MessageOut
-from kefu.conversations.status import Channel, Priority, SenderType, Status
+from kefu.conversations.status import Channel, Priority, SenderType, Status, SubtaskStatus
 from kefu.customers.models import Customer
-from kefu.shared.errors import NotFound
+from kefu.routing.models import RoutingQueue
+from kefu.shared.errors import Conflict, NotFound
+from kefu.sla.facts import ConversationFacts
 
 ASSIGNABLE_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
 
@@ -198,6 +201,12 @@ async def describe(
                 resolved_at=c.resolved_at,
                 last_message_preview=previews.get(c.id, "")[:120],
                 unanswered=unanswered.get(c.id, 0),
+                queue_id=c.queue_id,
+                queued_at=c.queued_at,
+                min_tier=c.min_tier,
+                intent=c.intent,
+                angry=c.angry,
+                sla_due_at=c.sla_due_at,
             )
         )
     return out
@@ -308,3 +317,79 @@ async def list_transfer_targets(
         select(Team).where(Team.shop_id == actor.shop_id).order_by(Team.name)
     )
     return users.all(), teams.all()
+
+
+async def list_transfer_queues(
+    session: AsyncSession, *, actor: Principal
+) -> Sequence[RoutingQueue]:
+    """The shop's routing queues a conversation can be sent back to, in the shop's order."""
+    actor.require(Permission.CONVERSATIONS_READ)
+    rows = await session.scalars(
+        select(RoutingQueue)
+        .where(RoutingQueue.shop_id == actor.shop_id)
+        .order_by(RoutingQueue.position, RoutingQueue.id)
+    )
+    return rows.all()
+
+
+async def require_no_open_subtasks(session: AsyncSession, *, conversation_id: int) -> None:
+    """Conflict while another department still works on the conversation."""
+    open_ = await session.scalar(
+        select(func.count())
+        .select_from(Subtask)
+        .where(
+            Subtask.conversation_id == conversation_id,
+            Subtask.status == SubtaskStatus.OPEN.value,
+        )
+    )
+    if open_:
+        raise Conflict(
+            f"{open_} sub-task(s) still open",
+            code="subtasks_open",
+            details={"open_subtasks": int(open_)},
+        )
+
+
+async def sla_facts(
+    session: AsyncSession, *, conversation_ids: Sequence[int]
+) -> list[tuple[ConversationFacts, datetime | None]]:
+    """What SLA tracking needs of each conversation, with its stored nearest deadline."""
+    if not conversation_ids:
+        return []
+    rows = await session.execute(
+        select(Conversation, Customer.vip_level)
+        .join(Customer, Customer.id == Conversation.customer_id)
+        .where(Conversation.id.in_(list(conversation_ids)))
+    )
+    return [
+        (
+            ConversationFacts(
+                conversation_id=c.id,
+                shop_id=c.shop_id,
+                channel=c.channel,
+                priority=c.priority,
+                customer_level=level,
+                status=c.status,
+                status_changed_at=c.status_changed_at,
+                queued_at=c.queued_at,
+                first_response_at=c.first_response_at,
+                awaiting_reply_since=c.awaiting_reply_since,
+                last_agent_reply_at=c.last_agent_reply_at,
+                resolved_at=c.resolved_at,
+                complaint_since=c.complaint_since,
+            ),
+            c.sla_due_at,
+        )
+        for c, level in rows.tuples()
+    ]
+
+
+async def recently_changed(session: AsyncSession, *, since: datetime, limit: int) -> list[int]:
+    """Conversations updated since ``since`` (oldest first): what a sweep re-checks."""
+    rows = await session.scalars(
+        select(Conversation.id)
+        .where(Conversation.updated_at >= since)
+        .order_by(Conversation.updated_at)
+        .limit(limit)
+    )
+    return list(rows)

@@ -5,8 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
+from kefu.accounts.permissions import Department
 from kefu.attachments.schemas import AttachmentIds, AttachmentOut
 from kefu.conversations.status import Channel, Priority, SenderType, Status
 from kefu.shared.types import NO_NUL, DbId
@@ -41,6 +50,14 @@ class ConversationOut(BaseModel):
     last_message_preview: str = ""
     # Customer messages since the last public reply by an agent or the bot.
     unanswered: int = 0
+    # Routing: the queue it waits in (or waited in), since when, the lowest tier that may
+    # take it (raised by escalation), what the bot saw, and the nearest SLA deadline.
+    queue_id: int | None = None
+    queued_at: datetime | None = None
+    min_tier: str | None = None
+    intent: str | None = None
+    angry: bool = False
+    sla_due_at: datetime | None = None
 
 
 class ConversationPage(BaseModel):
@@ -156,6 +173,11 @@ class TagsIn(BaseModel):
 
 
 MAX_TRANSFER_NOTE_CHARS = 500
+Note = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_TRANSFER_NOTE_CHARS, pattern=NO_NUL),
+    AfterValidator(_not_blank),
+]
 
 
 class TransferIn(BaseModel):
@@ -166,15 +188,60 @@ class TransferIn(BaseModel):
 
     assignee_id: DbId | None = None
     team_id: DbId | None = None
-    note: Annotated[
-        str,
-        Field(min_length=1, max_length=MAX_TRANSFER_NOTE_CHARS, pattern=NO_NUL),
-        AfterValidator(_not_blank),
-    ]
+    # A routing queue: the conversation leaves its agent and waits there for the router
+    # (unless ``assignee_id`` names who takes it).
+    queue_id: DbId | None = None
+    note: Note
 
     @model_validator(mode="after")
     def _somewhere(self) -> TransferIn:
-        if self.assignee_id is None and self.team_id is None:
-            raise ValueError("name an assignee_id, a team_id or both")
+        if self.assignee_id is None and self.team_id is None and self.queue_id is None:
+            raise ValueError("name an assignee_id, a team_id, a queue_id or several")
         self.note = self.note.strip()
         return self
+
+
+class EscalateIn(BaseModel):
+    """Escalate to a higher tier (senior, then expert); ``note`` says why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: Note
+
+
+class SubtaskIn(BaseModel):
+    """Ask another department (logistics, warehouse, tech) to do something for this
+    conversation, optionally naming who and by when."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    department: Department
+    title: Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
+    note: Annotated[str, Field(max_length=2000, pattern=NO_NUL)] = ""
+    assignee_id: DbId | None = None
+    due_at: AwareDatetime | None = None
+
+
+class SubtaskDoneIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    result: Annotated[str, Field(max_length=2000, pattern=NO_NUL)] = ""
+    cancel: bool = False
+
+
+class SubtaskOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    conversation_id: int
+    department: str
+    title: str
+    note: str
+    assignee_id: int | None
+    due_at: datetime | None
+    status: str
+    result: str
+    created_by_id: int | None
+    created_at: datetime
+    done_at: datetime | None
+    overdue: bool = False

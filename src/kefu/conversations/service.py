@@ -19,9 +19,10 @@ from kefu.attachments import service as attachments
 from kefu.attachments.schemas import AttachmentOut
 from kefu.attachments.service import Uploader
 from kefu.conversations.models import Conversation, ConversationTag, Message
-from kefu.conversations.queries import require_conversation
+from kefu.conversations.queries import require_conversation, require_no_open_subtasks
 from kefu.conversations.schemas import ConversationCreate, MessageIn
 from kefu.conversations.status import (
+    COMPLAINT_TAGS,
     Priority,
     SenderType,
     Status,
@@ -83,17 +84,34 @@ def message_event(message: Message, customer_id: int, files: Sequence[Attachment
 
 
 def conversation_event(conversation: Conversation, change: str) -> Event:
-    return Event(
-        type="conversation.updated",
+    return conversation_change_event(
         shop_id=conversation.shop_id,
         conversation_id=conversation.id,
         customer_id=conversation.customer_id,
+        change=change,
+        status=conversation.status,
+        priority=conversation.priority,
+        assignee_id=conversation.assignee_id,
+        team_id=conversation.team_id,
+    )
+
+
+def conversation_change_event(
+    *, shop_id: int, conversation_id: int, customer_id: int | None, change: str, status: str,
+    priority: str, assignee_id: int | None, team_id: int | None,
+) -> Event:  # fmt: skip
+    """``conversation.updated``, for callers that changed the row without loading it."""
+    return Event(
+        type="conversation.updated",
+        shop_id=shop_id,
+        conversation_id=conversation_id,
+        customer_id=customer_id,
         data={
             "change": change,
-            "status": conversation.status,
-            "priority": conversation.priority,
-            "assignee_id": conversation.assignee_id,
-            "team_id": conversation.team_id,
+            "status": status,
+            "priority": priority,
+            "assignee_id": assignee_id,
+            "team_id": team_id,
         },
     )
 
@@ -184,6 +202,8 @@ async def post_message(
             "first_response_at": func.coalesce(
                 Conversation.first_response_at, literal(now, UTCDateTime())
             ),
+            "awaiting_reply_since": None,
+            "last_agent_reply_at": now,
         }
     await _count_message(session, conversation.id, now, changes)
     return await _insert_message(
@@ -228,10 +248,10 @@ async def add_customer_message(
         idempotency_key=idempotency_key,
         created_at=now,
     )
-    changes: dict[str, Any] = {"last_message_at": now}
+    changes: dict[str, Any] = {"last_message_at": now, "awaiting_reply_since": awaiting(now)}
     if Status(conversation.status) is not Status.OPEN:
         target = status_after_customer_message(Status(conversation.status))
-        changes.update(status=target.value, resolved_at=None, closed_at=None)
+        changes.update(status=target.value, resolved_at=None, closed_at=None, status_changed_at=now)
     await _count_message(session, conversation.id, now, changes)
     uploader = Uploader(shop_id=conversation.shop_id, customer_id=conversation.customer_id)
     return await _insert_message(
@@ -281,6 +301,8 @@ async def start_conversation(
         created_at=now,
         updated_at=now,
         last_message_at=now,
+        awaiting_reply_since=now,
+        status_changed_at=now,
     )
     session.add(conversation)
     await session.flush()
@@ -322,7 +344,15 @@ def _apply_status(conversation: Conversation, target: Status, now: datetime) -> 
         conversation.closed_at = now
     elif target is Status.OPEN:
         conversation.resolved_at = conversation.closed_at = None
+    if target in (Status.RESOLVED, Status.CLOSED) and conversation.assignee_id is None:
+        conversation.queued_at = None  # it waits for nobody any more
     conversation.status = target.value
+    conversation.status_changed_at = now
+
+
+def awaiting(now: datetime) -> Any:
+    """SQL for "the customer waits for an answer since": kept if already waiting, else now."""
+    return func.coalesce(Conversation.awaiting_reply_since, literal(now, UTCDateTime()))
 
 
 async def change_status(
@@ -344,6 +374,8 @@ async def change_status(
             code="invalid_transition",
             details={"from": current, "to": status},
         )
+    if status in (Status.RESOLVED, Status.CLOSED):
+        await require_no_open_subtasks(session, conversation_id=conversation.id)
     _apply_status(conversation, status, now)
     conversation.updated_at = now
     emit_on_commit(session, conversation_event(conversation, "status"))
@@ -394,6 +426,8 @@ async def change_tags(
         session.add(
             ConversationTag(conversation_id=conversation.id, name=name, shop_id=actor.shop_id)
         )
+    if conversation.complaint_since is None and COMPLAINT_TAGS & {t.casefold() for t in add}:
+        conversation.complaint_since = now
     conversation.updated_at = now
     emit_on_commit(session, conversation_event(conversation, "tags"))
     await session.commit()

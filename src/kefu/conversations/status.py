@@ -48,3 +48,13 @@ def can_transition(current: Status, target: Status) -> bool:
 def status_after_customer_message(current: Status) -> Status:
     """A customer writing again reopens a resolved or closed conversation or wakes a pending one."""
     return Status.OPEN if current is not Status.OPEN else current
+
+
+# Tags that make a conversation a complaint (its 24-hour feedback SLA starts).
+COMPLAINT_TAGS = frozenset({"投诉", "complaint"})
+
+
+class SubtaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"

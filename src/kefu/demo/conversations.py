@@ -267,6 +267,20 @@ def _sender(world: World, draft: Draft, line: Line) -> tuple[SenderType, int | N
     return SenderType.AGENT, draft.who.agent.id, line.speaker is Speaker.NOTE
 
 
+def _routing(draft: Draft, answers: list[datetime]) -> dict[str, object]:
+    """The routing and SLA columns: people took it when they first answered."""
+    outcome = draft.outcome
+    waiting = outcome.status is Status.OPEN and not outcome.assigned
+    return {
+        "queued_at": draft.start if answers or waiting else None,
+        "assigned_at": answers[0] if answers and outcome.assigned else None,
+        "min_tier": None, "intent": None, "angry": False,
+        "awaiting_reply_since": None, "last_agent_reply_at": answers[-1] if answers else None,
+        "status_changed_at": outcome.closed_at or outcome.resolved_at,
+        "complaint_since": None, "sla_due_at": None,
+    }  # fmt: skip
+
+
 def _emit(world: World, draft: Draft) -> None:
     build, outcome = world.build, draft.outcome
     conversation_id = build.ids.take("conversations")
@@ -287,6 +301,7 @@ def _emit(world: World, draft: Draft) -> None:
             "updated_at": max(moments), "last_message_at": max(public),
             "first_response_at": answers[0] if answers else None,
             "resolved_at": outcome.resolved_at, "closed_at": outcome.closed_at,
+            **_routing(draft, answers), "queue_id": world.staff.queue_by_team.get(draft.team),
         },
     )  # fmt: skip
     for at, line in outcome.lines:

@@ -21,10 +21,12 @@ from kefu.demo.customers import Contacts, draw_customers, emit_customers
 from kefu.demo.facts import OrderIndex
 from kefu.demo.knowledge import emit_knowledge_base
 from kefu.demo.orders import ORDER_DAYS, draw_orders, emit_products
+from kefu.demo.routing import emit_routing
 from kefu.demo.shops import DEMO_PASSWORD, ShopSpec, demo_shops
 from kefu.demo.staff import build_staff
 from kefu.demo.timing import calendar
 from kefu.demo.writer import Ids, Rows, fix_sequences, write
+from kefu.sla.admin import add_default_policies
 
 Step = Callable[[str], None]
 
@@ -134,6 +136,7 @@ async def _seed(session: AsyncSession, plan: _Plan) -> DemoSummary:
         logins.extend(_generate(build, password_hash, step))
         step(f"{spec.name}：写入数据库")
         await write(session, build.rows)
+        await add_default_policies(session, shop_id=build.shop_id, now=plan.now)
         shops.append(ShopSummary(build.shop_id, spec.slug, spec.name, build.rows.counts()))
     await fix_sequences(session)
     await session.commit()
@@ -153,6 +156,7 @@ def _generate(build: Build, password_hash: str, step: Step) -> list[DemoLogin]:
     )  # fmt: skip
     emit_bot_settings(build)
     staff = build_staff(build, password_hash=password_hash)
+    staff.queue_by_team = emit_routing(build, staff)
     emit_canned_replies(build, staff)
     emit_knowledge_base(build, staff)
     products = emit_products(build)

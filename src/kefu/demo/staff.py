@@ -34,6 +34,8 @@ class Staff:
     members: list[Member]
     agents_by_team: dict[str, list[Member]] = field(default_factory=dict)
     departments: dict[str, Member] = field(default_factory=dict)
+    # The routing queue each team serves first (kefu.demo.routing).
+    queue_by_team: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,12 +14,21 @@ Row = dict[str, Any]
 
 # Parents before children, so foreign keys hold at every insert.
 TABLES = (
-    "shops", "bot_settings", "teams", "users", "canned_replies", "kb_categories", "kb_articles",
-    "kb_versions", "products", "customers", "customer_identities",
+    "shops", "bot_settings", "teams", "users", "routing_queues", "routing_rules",
+    "routing_settings", "routing_agents", "routing_agent_skills", "canned_replies",
+    "kb_categories", "kb_articles", "kb_versions", "products", "customers", "customer_identities",
     "orders", "order_items", "shipments", "tracking_events", "returns", "conversations", "messages",
     "conversation_tags",
 )  # fmt: skip
-WITHOUT_ID = frozenset({"conversation_tags", "bot_settings"})
+WITHOUT_ID = frozenset(
+    {
+        "conversation_tags",
+        "bot_settings",
+        "routing_settings",
+        "routing_agents",
+        "routing_agent_skills",
+    }
+)
 BATCH = 20_000
 
 

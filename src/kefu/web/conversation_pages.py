@@ -36,6 +36,7 @@ from kefu.web.conversation_view import (
 )
 from kefu.web.customer_sidebar import load_sidebar, transfer_form
 from kefu.web.routing import PageRoute
+from kefu.web.subtask_pages import DEPARTMENTS, subtask_panel
 from kefu.web.viewer import Viewer, ViewerDep, is_htmx
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -69,6 +70,8 @@ async def _render_page(
         "customer": sidebar.customer,
         "sidebar": sidebar,
         "transfer": await transfer_form(session, viewer, summary),
+        "subtasks": await subtask_panel(session, viewer, conversation_id),
+        "departments": DEPARTMENTS,
         "customer_name": summary.customer.name,
         # The form asks for what comes after the last message shown, whatever it was given.
         "reply": {

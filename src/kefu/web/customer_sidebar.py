@@ -20,6 +20,7 @@ from kefu.conversations import queries
 from kefu.conversations.schemas import MAX_TRANSFER_NOTE_CHARS, ConversationOut
 from kefu.customers.models import Customer, CustomerIdentity
 from kefu.customers.service import get_customer, list_identities
+from kefu.routing.models import RoutingQueue
 from kefu.web.viewer import Viewer
 
 RECENT_CONVERSATIONS = 10
@@ -85,6 +86,7 @@ class TransferForm:
     users: Sequence[User]
     teams: Sequence[Team]
     allowed: bool
+    queues: Sequence[RoutingQueue] = ()
     target: str = ""
     note: str = ""
     error: str | None = None
@@ -113,14 +115,17 @@ async def transfer_form(
     allowed = may_transfer(viewer, summary)
     users: Sequence[User] = ()
     teams: Sequence[Team] = ()
+    queues: Sequence[RoutingQueue] = ()
     if allowed:
         users, teams = await queries.list_transfer_targets(session, actor=viewer.principal)
         users = [u for u in users if u.id != summary.assignee_id]
+        queues = await queries.list_transfer_queues(session, actor=viewer.principal)
     return TransferForm(
         conversation_id=summary.id,
         users=users,
         teams=teams,
         allowed=allowed,
+        queues=queues,
         target=target,
         note=note,
         error=error,

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Literal, TypeGuard
 
-from kefu.web.catalog import admin, bot, chat, knowledge, workspace, workspace_tools
+from kefu.web.catalog import (
+    admin,
+    board,
+    bot,
+    chat,
+    knowledge,
+    routing,
+    subtasks,
+    workspace,
+    workspace_tools,
+)
 
 Locale = Literal["zh", "en"]
 LOCALES: tuple[Locale, ...] = ("zh", "en")
@@ -20,6 +30,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     **admin.MESSAGES,
     **knowledge.MESSAGES,
     **bot.MESSAGES,
+    **routing.MESSAGES,
+    **board.MESSAGES,
+    **subtasks.MESSAGES,
 }
 
 

@@ -8,12 +8,15 @@ from kefu.web import (
     admin_pages,
     assist_pages,
     auth_pages,
+    board_pages,
     bot_pages,
     canned_pages,
     chat_pages,
     conversation_pages,
     inbox_pages,
     kb_pages,
+    routing_pages,
+    subtask_pages,
     workspace_pages,
 )
 from kefu.web.routing import PageRoute
@@ -29,3 +32,6 @@ router.include_router(kb_pages.router)
 router.include_router(assist_pages.router)
 router.include_router(bot_pages.router)
 router.include_router(admin_pages.router)
+router.include_router(routing_pages.router)
+router.include_router(board_pages.router)
+router.include_router(subtask_pages.router)

@@ -15,6 +15,8 @@ from kefu.accounts.models import Shop, User
 from kefu.accounts.permissions import Permission
 from kefu.accounts.principal import Principal
 from kefu.http.deps import OptionalPrincipal, SessionDep, get_settings
+from kefu.routing.models import AgentState
+from kefu.routing.presence import ROUTABLE_ROLES, Presence
 from kefu.shared.errors import NotAuthenticated
 from kefu.web.formatting import shop_zone
 from kefu.web.i18n import LANG_COOKIE, LANG_PARAM, Locale, choose_locale
@@ -50,6 +52,9 @@ class Viewer:
     locale: Locale
     csrf_token: str
     zone: tzinfo
+    # The header's presence switch: None for people who take no conversations.
+    presence: Presence | None = None
+    presence_auto: bool = False
 
     def can(self, permission: Permission) -> bool:
         return self.principal.can(permission)
@@ -88,6 +93,11 @@ async def current_viewer(
     csrf = request.session.get("csrf")
     if user is None or shop is None or not isinstance(csrf, str):
         raise NotAuthenticated("log in to see this page", code="not_authenticated")
+    presence, presence_auto = None, False
+    if principal.role in ROUTABLE_ROLES:
+        state = await session.get(AgentState, user.id)
+        presence = Presence(state.presence) if state else Presence.OFFLINE
+        presence_auto = bool(state and state.presence_auto)
     return Viewer(
         principal=principal,
         user=user,
@@ -95,6 +105,8 @@ async def current_viewer(
         locale=request_locale(request, user.locale),
         csrf_token=csrf,
         zone=shop_zone(shop.timezone),
+        presence=presence,
+        presence_auto=presence_auto,
     )
 
 

@@ -64,10 +64,11 @@ async def canned_suggestions(
 
 
 def _parse_target(target: str) -> dict[str, int]:
-    """``user:7`` or ``team:2`` as TransferIn fields; anything else names nobody."""
+    """``user:7``, ``team:2`` or ``queue:3`` as TransferIn fields; anything else names nobody."""
     kind, _, raw = target.partition(":")
-    if kind in ("user", "team") and raw.isdigit() and 1 <= int(raw) <= MAX_ID:
-        return {"assignee_id" if kind == "user" else "team_id": int(raw)}
+    fields = {"user": "assignee_id", "team": "team_id", "queue": "queue_id"}
+    if kind in fields and raw.isdigit() and 1 <= int(raw) <= MAX_ID:
+        return {fields[kind]: int(raw)}
     return {}
 
 

@@ -6,6 +6,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "chat.presence.connecting": ("正在连接…", "Connecting…"),
     "chat.presence.online": ("客服在线", "We're online"),
     "chat.presence.offline": ("客服暂时不在线", "We're away right now"),
+    "chat.queue.next": ("排队中：您是下一位。", "You're next in line."),
+    "chat.queue.ahead": (
+        "排队中：您前面还有 {ahead} 位。",
+        "You're in line: {ahead} ahead of you.",
+    ),
+    "chat.queue.wait": (" 预计等待约 {minutes} 分钟。", " Expected wait: about {minutes} min."),
+    "chat.queue.wait_unknown": (
+        " 客服暂时都在忙，请稍候或留言。",
+        " All agents are busy; please wait or leave a message.",
+    ),
     "chat.reconnecting": ("连接已断开，正在重新连接…", "Connection lost. Reconnecting…"),
     "chat.hello": ("您好！请问有什么可以帮您？", "Hi! How can we help you today?"),
     "chat.input_label": ("输入消息", "Your message"),

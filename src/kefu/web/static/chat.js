@@ -25,6 +25,7 @@
   var text = config.text;
   var timeline = document.getElementById("chat-timeline");
   var presenceNode = document.getElementById("chat-presence");
+  var queueNode = document.getElementById("chat-queue");
   var connectionNode = document.getElementById("chat-connection");
   var typingNode = document.getElementById("chat-typing");
   var noticeNode = document.getElementById("chat-notice");
@@ -367,6 +368,26 @@
     showLeaveForm(!agentsOnline);
   }
 
+  // Where the customer waits for an agent: position 0 means not waiting (any more).
+  function setQueue(position, minutes) {
+    if (!queueNode) {
+      return;
+    }
+    if (!position) {
+      queueNode.hidden = true;
+      queueNode.textContent = "";
+      return;
+    }
+    var line = position === 1
+      ? text["queue.next"]
+      : text["queue.ahead"].replace("{ahead}", String(position - 1));
+    line += minutes === null || minutes === undefined
+      ? text["queue.wait_unknown"]
+      : text["queue.wait"].replace("{minutes}", String(minutes));
+    queueNode.textContent = line;
+    queueNode.hidden = false;
+  }
+
   function sendFrame(entry) {
     var frame = { type: "send", client_id: entry.clientId, body: entry.body };
     if (entry.attachmentIds.length) {
@@ -452,6 +473,8 @@
       }
     } else if (frame.type === "presence") {
       setPresence(frame.agents_online);
+    } else if (frame.type === "queue") {
+      setQueue(frame.position, frame.wait_minutes);
     } else if (frame.type === "error") {
       onError(frame);
     }

@@ -1,0 +1,1 @@
+"""Service-level agreements: policies, business calendars and the clocks that track them."""
