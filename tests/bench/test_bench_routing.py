@@ -42,6 +42,8 @@ def test_routing_benchmark_serves_a_small_day_with_nothing_lost_or_doubled() -> 
     assert report["decisions"] >= report["conversations"]
     assert (report["lost"], report["double_assigned"], report["over_capacity"]) == (0, 0, 0)
     assert 0 <= report["service_level_60s"] <= 1
+    assert 0 < report["peak_occupancy"] <= 1
+    assert report["pure_agreement"] == 1.0  # the simulation's view of agents is the router's
     assert report["pure_p99_us"] >= report["pure_p50_us"]
     assert report["bar"]["p99_ms"] == 5.0
     assert report["bar"]["met"] == (report["p99_ms"] <= 5.0)

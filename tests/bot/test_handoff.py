@@ -9,7 +9,6 @@ from kefu.bot.decide import route
 from kefu.bot.handoff import (
     HandoffFacts,
     HandoffReason,
-    expected_wait_minutes,
     handoff_reason,
     looks_like_question,
 )
@@ -99,17 +98,6 @@ def test_a_reason_is_given_exactly_when_some_rule_applies(
         or misses >= limit
     )
     assert (handoff_reason(facts) is not None) == applies
-
-
-def test_expected_wait() -> None:
-    assert expected_wait_minutes(waiting=0, agents_online=0) == 4
-    assert expected_wait_minutes(waiting=5, agents_online=2) == 10
-    assert expected_wait_minutes(waiting=1, agents_online=10) == 1
-
-
-@given(st.integers(0, 1000), st.integers(0, 50))
-def test_wait_grows_with_the_queue(waiting: int, agents: int) -> None:
-    assert expected_wait_minutes(waiting + 1, agents) >= expected_wait_minutes(waiting, agents) >= 1
 
 
 def _prediction(label: str | None, best: str, confidence: float) -> IntentPrediction:

@@ -20,6 +20,7 @@ from kefu.shared.db import Database
 from tests.bot.chat import Chat, enable_bot, ship
 from tests.commerce.builders import Commerce
 from tests.factories import Factory
+from tests.routing.support import make_agent
 
 
 async def test_order_status_with_the_number_replies_with_latest_tracking(
@@ -218,6 +219,7 @@ async def test_asking_for_a_person_hands_over_with_note_and_expected_wait(
 ) -> None:
     shop = await factory.shop()
     await enable_bot(db, shop)
+    await make_agent(factory, shop, skills={})
     chat = await Chat.open(factory, shop)
     await chat.say("你好")
     turn = await chat.say("转人工")
@@ -228,7 +230,8 @@ async def test_asking_for_a_person_hands_over_with_note_and_expected_wait(
     [note] = await chat.bot_messages(internal=True)
     assert "explicit_request" in note and "human_request" in note
     assert "客户：你好" in note and "机器人：" in note and "客户：转人工" in note
-    assert "预计等待约 4 分钟" in await chat.last_reply()  # one open conversation, one agent
+    # The router's prediction: an agent online with a free seat, so about a minute.
+    assert "预计等待约 1 分钟" in await chat.last_reply()
     assert (await chat.fresh_conversation()).status == "open"
     # From now on people answer: the bot stays silent.
     assert await chat.say("还在吗") is None

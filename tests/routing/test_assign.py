@@ -44,6 +44,14 @@ def test_longest_idle_agent_gets_the_conversation() -> None:
     assert chosen is not None and chosen.user_id == 2
 
 
+def test_generalists_serve_every_queue_and_queueless_conversations_go_to_anyone() -> None:
+    generalist = Agent(1, 0, 3 * CHAT_UNITS, 0, {}, generalist=True)
+    specialist = agent(2, skills={2: 5})
+    assert assign.choose([generalist], Need(queue_id=7), Strategy.LEAST_LOADED) is generalist
+    chosen = assign.choose([specialist], Need(queue_id=assign.NO_QUEUE), Strategy.LEAST_LOADED)
+    assert chosen is specialist
+
+
 def test_agent_without_the_skill_or_room_is_never_chosen() -> None:
     agents = [agent(1, skills={2: 5}), agent(2, load=3)]
     assert assign.choose(agents, Need(queue_id=1), Strategy.LEAST_LOADED) is None
@@ -92,6 +100,7 @@ agents_strategy = st.lists(
         load=st.integers(0, 8 * CHAT_UNITS),
         skills=st.dictionaries(st.integers(1, 4), st.integers(1, 5), max_size=4),
         last_assigned_at=st.none() | st.datetimes(timezones=st.just(UTC)),
+        generalist=st.booleans(),
     ),
     max_size=25,
     unique_by=lambda a: a.user_id,
@@ -128,7 +137,8 @@ def test_plan_never_puts_an_agent_over_capacity(
     for conversation_id, user_id in result.assignments:
         need = needs[conversation_id]
         chosen = by_agent[user_id]
-        assert need.queue_id in chosen.skills and chosen.tier >= need.min_tier
+        assert need.queue_id in chosen.skills or chosen.generalist
+        assert chosen.tier >= need.min_tier
         added[user_id] = added.get(user_id, 0) + need.units
     for user_id, units in added.items():
         original = by_agent[user_id]
@@ -152,7 +162,7 @@ def test_plan_assigns_each_conversation_once_and_leaves_only_unservable_ones(
     for conversation_id in result.left:
         need = needs[conversation_id]
         for a in agents:
-            fits = need.queue_id in a.skills and a.tier >= need.min_tier
+            fits = (need.queue_id in a.skills or a.generalist) and a.tier >= need.min_tier
             assert not (fits and loads[a.user_id] + need.units <= a.capacity)
 
 

@@ -257,6 +257,7 @@ def _quantile(values: Sequence[float], q: float) -> float:
 def report(day: Day, checks: Mapping[str, int], *, agents: int, database: str) -> dict[str, Any]:
     books, count = day.books, len(day.arrivals.at)
     waits = list(day.waits.values())
+    capacity = sum(agent.capacity for agent in day.world.pool.values())
     p99 = _quantile(books.decision_ms, 0.99)
     decisions = books.route_calls + books.dispatch_calls
     return {
@@ -280,6 +281,7 @@ def report(day: Day, checks: Mapping[str, int], *, agents: int, database: str) -
         "p90_wait_s": round(_quantile(waits, 0.9), 1),
         "max_wait_s": round(max(waits, default=0.0), 1),
         "max_queue_length": books.max_queue,
+        "peak_occupancy": round(books.peak_load / capacity, 3),
         "peak_switches": books.peak_switches,
         "lost": max(checks["lost"], count - len(waits)),
         "double_assigned": checks["double_assigned"],

@@ -100,6 +100,8 @@ class Books:
     over_capacity: int = 0
     max_queue: int = 0
     peak_switches: int = 0
+    load: int = 0  # units in use, all agents together
+    peak_load: int = 0
 
 
 @dataclass
@@ -243,6 +245,7 @@ class Day:
         agent_id, units = self.holding.pop(conversation_id)
         agent = self.world.pool[agent_id]
         self.world.pool[agent_id] = replace(agent, load=agent.load - units)
+        self.books.load -= units
         await self.dispatch(seconds)
 
     async def dispatch(self, seconds: float) -> int:
@@ -267,6 +270,8 @@ class Day:
         agent = replace(agent, load=agent.load + units, last_assigned_at=_at(seconds))
         self.world.pool[agent_id] = agent
         self.books.over_capacity += agent.load > agent.capacity
+        self.books.load += units
+        self.books.peak_load = max(self.books.peak_load, self.books.load)
         self.holding[conversation_id] = (agent_id, units)
         self.waits[conversation_id] = seconds - arrived
         handle = self.arrivals.handle[self.arrived[conversation_id]]

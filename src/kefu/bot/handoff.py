@@ -15,12 +15,10 @@ Rules in order of precedence:
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-MINUTES_PER_CONVERSATION = 4
 STRONGLY_NEGATIVE = 0.995
 _QUESTION = re.compile(
     r"[?？]|吗|呢|怎么|什么|哪|几|多久|多少|是否|能不能|可不可以|有没有"
@@ -79,10 +77,3 @@ def handoff_reason(facts: HandoffFacts) -> HandoffReason | None:
 def looks_like_question(text: str) -> bool:
     """Whether a message asks something (Chinese or English), by its words and punctuation."""
     return bool(_QUESTION.search(text))
-
-
-def expected_wait_minutes(waiting: int, agents_online: int) -> int:
-    """A rough wait: `MINUTES_PER_CONVERSATION` per conversation ahead in the queue (this one
-    included), shared among the agents online (at least one is assumed), never under 1."""
-    ahead = max(1, waiting)
-    return max(1, math.ceil(ahead * MINUTES_PER_CONVERSATION / max(1, agents_online)))

@@ -9,17 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kefu.bot.handoff import HandoffReason, expected_wait_minutes
+from kefu.bot.handoff import HandoffReason
 from kefu.bot.replies import Language, render
 from kefu.bot.sentiment import Sentiment
 from kefu.bot.tables import BotSession
 from kefu.conversations import automation
 from kefu.conversations.models import Conversation, Message
 from kefu.conversations.status import Priority, SenderType, Status
-from kefu.routing import intake
+from kefu.routing import intake, queues, wait
 
 TRANSCRIPT_MESSAGES = 12
 TRANSCRIPT_CHARS = 200
@@ -49,20 +49,6 @@ class Handover:
     sentiment: Sentiment
     language: Language
     agents_online: int
-
-
-async def waiting_conversations(session: AsyncSession, *, shop_id: int) -> int:
-    """The human queue's length: the shop's open conversations nobody is assigned to."""
-    count = await session.scalar(
-        select(func.count())
-        .select_from(Conversation)
-        .where(
-            Conversation.shop_id == shop_id,
-            Conversation.status == Status.OPEN.value,
-            Conversation.assignee_id.is_(None),
-        )
-    )
-    return int(count or 0)
 
 
 async def transcript(session: AsyncSession, *, state: BotSession) -> str:
@@ -102,6 +88,24 @@ def note_text(handover: Handover, conversation_transcript: str) -> str:
     )
 
 
+async def _predicted_minutes(
+    session: AsyncSession, conversation: Conversation, handover: Handover, now: datetime
+) -> int | None:
+    """The wait the router predicts for this conversation in its queue (the figure the chat
+    widget then keeps up to date); None when nobody is online to take it."""
+    if handover.agents_online <= 0:
+        return None
+    await session.flush()
+    place = (await queues.positions(session, shop_id=conversation.shop_id, now=now)).get(
+        conversation.id
+    )
+    if place is None:  # the router already gave it to someone, or it is not queued
+        return 1
+    if place.wait_seconds is None:
+        return None
+    return wait.rounded_minutes(place.wait_seconds)
+
+
 async def hand_over(
     session: AsyncSession,
     *,
@@ -128,11 +132,10 @@ async def hand_over(
     await automation.add_bot_message(
         session, conversation=conversation, body=note, now=now, internal=True
     )
-    waiting = await waiting_conversations(session, shop_id=conversation.shop_id)
     language = handover.language
     apology = render("handoff_angry", language) if handover.sentiment.angry else ""
-    if handover.agents_online > 0:
-        minutes = expected_wait_minutes(waiting, handover.agents_online)
+    minutes = await _predicted_minutes(session, conversation, handover, now)
+    if minutes is not None:
         told = render("handoff", language, minutes=minutes)
     else:
         told = render("handoff_offline", language)

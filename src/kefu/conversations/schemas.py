@@ -216,7 +216,9 @@ class SubtaskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     department: Department
-    title: Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
+    title: Annotated[
+        str, Field(min_length=1, max_length=200, pattern=NO_NUL), AfterValidator(_not_blank)
+    ]
     note: Annotated[str, Field(max_length=2000, pattern=NO_NUL)] = ""
     assignee_id: DbId | None = None
     due_at: AwareDatetime | None = None

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 CHAT_UNITS = 100
+# The queue id of a conversation queued before its shop had queues: any agent may take it.
+NO_QUEUE = 0
 TIERS = ("junior", "senior", "expert")
 _NEVER = datetime.min.replace(tzinfo=UTC)
 _FAR = datetime.max.replace(tzinfo=UTC)
@@ -47,6 +49,8 @@ class Agent:
     load: int
     skills: Mapping[int, int]
     last_assigned_at: datetime | None = None
+    # An agent no admin gave any skill serves every queue (a small shop's set-up).
+    generalist: bool = False
 
     def room(self) -> int:
         return self.capacity - self.load
@@ -62,9 +66,10 @@ class Need:
 
 
 def qualified(agent: Agent, need: Need) -> bool:
-    return (
-        need.queue_id in agent.skills and agent.tier >= need.min_tier and agent.room() >= need.units
-    )
+    """Has the skill (or serves every queue, or the conversation has no queue), the tier and
+    the room."""
+    skilled = agent.generalist or need.queue_id == NO_QUEUE or need.queue_id in agent.skills
+    return skilled and agent.tier >= need.min_tier and agent.room() >= need.units
 
 
 def choose(agents: Iterable[Agent], need: Need, strategy: Strategy) -> Agent | None:
@@ -154,5 +159,6 @@ def plan(
             load=agent.load + item.need.units,
             skills=agent.skills,
             last_assigned_at=now,
+            generalist=agent.generalist,
         )
     return result

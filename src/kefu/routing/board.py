@@ -106,7 +106,7 @@ async def board(session: AsyncSession, *, actor: Principal, now: datetime) -> Bo
                 expected_wait_s=state.expected_wait() if state else 0.0,
                 peak_active=row.peak_active if row else False,
                 peak_threshold_s=row.peak_threshold_seconds if row else None,
-                serving_agents=sum(1 for a in agents if queue_id in a.skills),
+                serving_agents=sum(1 for a in agents if a.generalist or queue_id in a.skills),
                 free_seats=state.load.free_seats if state else 0,
                 served_per_minute=round(state.load.served_per_minute, 2) if state else 0.0,
             )

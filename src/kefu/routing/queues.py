@@ -73,7 +73,7 @@ async def _handle_minutes(session: AsyncSession, *, shop_id: int) -> float:
 
 def _seats(agents: list[Agent], queue_id: int | None) -> tuple[int, int]:
     """(free chat seats, all chat seats) of the agents who serve ``queue_id``."""
-    serving = [a for a in agents if queue_id is None or queue_id in a.skills]
+    serving = [a for a in agents if queue_id is None or a.generalist or queue_id in a.skills]
     seats = sum(a.capacity for a in serving) // assign.CHAT_UNITS
     free = sum(max(0, a.room()) for a in serving) // assign.CHAT_UNITS
     return free, seats

@@ -110,6 +110,7 @@ async def available_agents(session: AsyncSession, *, shop_id: int, now: datetime
             load=loads.get(row.user_id, 0),
             skills=skills.get(row.user_id, {}),
             last_assigned_at=row.last_assigned_at,
+            generalist=row.user_id not in skills and not row.peak_squad,
         )
         for row in rows
     ]
@@ -230,7 +231,7 @@ def _need(
 ) -> Need:  # fmt: skip
     tier = max(assign.tier_rank(min_tier), assign.tier_rank(base_tier))
     return Need(
-        queue_id=queue_id or 0,
+        queue_id=queue_id or assign.NO_QUEUE,
         min_tier=tier,
         units=assign.weight(channel, settings.email_weight),
     )

@@ -11,6 +11,7 @@ from kefu.web.catalog import (
     chat,
     knowledge,
     routing,
+    sla,
     subtasks,
     workspace,
     workspace_tools,
@@ -33,6 +34,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     **routing.MESSAGES,
     **board.MESSAGES,
     **subtasks.MESSAGES,
+    **sla.MESSAGES,
 }
 
 
