@@ -237,6 +237,17 @@ async def test_asking_for_a_person_hands_over_with_note_and_expected_wait(
     assert await chat.say("还在吗") is None
 
 
+async def test_everyone_busy_is_told_to_hold_on_not_that_nobody_is_there(
+    factory: Factory, db: Database
+) -> None:
+    shop = await factory.shop()
+    await enable_bot(db, shop)
+    await make_agent(factory, shop, skills={}, chats=0)  # online, but no room at all
+    chat = await Chat.open(factory, shop)
+    await chat.say("转人工")
+    assert "客服都在忙" in await chat.last_reply()
+
+
 async def test_nobody_online_is_told_to_leave_a_message(factory: Factory, db: Database) -> None:
     shop = await factory.shop()
     await enable_bot(db, shop)

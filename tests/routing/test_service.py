@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from kefu.conversations.models import Conversation
 from kefu.routing import intake, service
-from kefu.routing.models import RoutingQueue
+from kefu.routing.models import AgentState, RoutingQueue
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
 from tests.factories import Factory
@@ -181,3 +181,30 @@ async def test_take_in_leaves_bot_conversations_to_the_bot(db: Database, factory
     async with db.session() as session:
         row = await session.scalar(select(Conversation).where(Conversation.id == conversation.id))
         assert row is not None and row.queue_id == queue.id and row.assigned_at is not None
+
+
+async def test_agents_without_skills_serve_every_queue_but_supervisors_do_not(
+    db: Database, factory: Factory
+) -> None:
+    shop = await factory.shop()
+    queue = await make_queue(db, shop, "售后", "aftersales")
+    supervisor = await factory.user(shop, role="supervisor")
+    async with db.session() as session:
+        now = utcnow()
+        session.add(
+            AgentState(
+                user_id=supervisor.id, shop_id=shop.id, presence="online", presence_auto=False,
+                last_seen_at=now, max_chats=5, peak_squad=False, updated_at=now,
+            )
+        )  # fmt: skip
+        await session.commit()
+    conversation = await queued(factory, shop, queue)
+    async with db.session() as session:
+        routed = await service.route_conversation(
+            session, shop_id=shop.id, conversation_id=conversation.id, now=utcnow()
+        )
+    assert routed is not None and routed.assignee_id is None
+    generalist = await make_agent(factory, shop, skills={})
+    async with db.session() as session:
+        done = await service.dispatch(session, shop_id=shop.id, now=utcnow())
+    assert [r.assignee_id for r in done] == [generalist.id]

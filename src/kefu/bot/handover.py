@@ -92,7 +92,7 @@ async def _predicted_minutes(
     session: AsyncSession, conversation: Conversation, handover: Handover, now: datetime
 ) -> int | None:
     """The wait the router predicts for this conversation in its queue (the figure the chat
-    widget then keeps up to date); None when nobody is online to take it."""
+    widget then keeps up to date); None when nobody online can take it."""
     if handover.agents_online <= 0:
         return None
     await session.flush()
@@ -137,6 +137,8 @@ async def hand_over(
     minutes = await _predicted_minutes(session, conversation, handover, now)
     if minutes is not None:
         told = render("handoff", language, minutes=minutes)
+    elif handover.agents_online > 0:
+        told = render("handoff_busy", language)
     else:
         told = render("handoff_offline", language)
     return await automation.add_bot_message(

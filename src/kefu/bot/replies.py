@@ -114,6 +114,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "I'm passing you to our team. No one is online right now; leave your question and "
         "we'll reply as soon as we're back.",
     ),
+    "handoff_busy": (
+        "正在为您转接人工客服。客服都在忙，请稍候，上方会显示您的排队位置。",
+        "I'm passing you to our team. Everyone is busy right now; please hold on, your place "
+        "in the queue is shown above.",
+    ),
     "handoff_angry": (
         "非常抱歉给您带来不好的体验，",
         "I'm very sorry about this. ",

@@ -14,12 +14,14 @@ QUEUES = (
     ("售后退换", "aftersales", "售后组", None),
     ("投诉处理", "complaints", "投诉组", None),
 )
-# (name, queue skill, intents, keywords): tried in this order; the rest go to pre-sales.
+# (name, queue skill, intents, keywords): tried in this order; the rest go to pre-sales. A rule
+# needs all its conditions, so intents and keywords are separate rules.
 RULES = (
     ("投诉与差评", "complaints", (), ("投诉", "差评", "12315", "complain")),
-    ("退换货", "aftersales", ("return_request", "exchange_request"), ("退货", "换货", "退款")),
-    ("订单与物流", "orders", ("order_status", "address_change", "invoice_request"),
-     ("物流", "快递")),
+    ("退换货意图", "aftersales", ("return_request", "exchange_request"), ()),
+    ("退换货关键词", "aftersales", (), ("退货", "换货", "退款", "refund", "return")),
+    ("订单与物流意图", "orders", ("order_status", "address_change", "invoice_request"), ()),
+    ("物流关键词", "orders", (), ("物流", "快递", "发货", "到哪", "tracking", "delivery")),
 )  # fmt: skip
 _CHATS = {Tier.JUNIOR: 4, Tier.SENIOR: 5, Tier.EXPERT: 6}
 _PROFICIENCY = {Tier.JUNIOR: 2, Tier.SENIOR: 4, Tier.EXPERT: 5}

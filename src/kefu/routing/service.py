@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.accounts.models import User
+from kefu.accounts.permissions import Role
 from kefu.conversations.models import Conversation
 from kefu.conversations.service import conversation_change_event
 from kefu.conversations.status import Status
@@ -68,7 +69,7 @@ async def available_agents(session: AsyncSession, *, shop_id: int, now: datetime
     rows = (
         await session.execute(
             select(AgentState.user_id, AgentState.max_chats, AgentState.last_assigned_at)
-            .add_columns(AgentState.peak_squad, User.tier)
+            .add_columns(AgentState.peak_squad, User.tier, User.role)
             .join(User, User.id == AgentState.user_id)
             .where(
                 AgentState.shop_id == shop_id,
@@ -110,7 +111,10 @@ async def available_agents(session: AsyncSession, *, shop_id: int, now: datetime
             load=loads.get(row.user_id, 0),
             skills=skills.get(row.user_id, {}),
             last_assigned_at=row.last_assigned_at,
-            generalist=row.user_id not in skills and not row.peak_squad,
+            # Supervisors take conversations only through skills or the peak squad.
+            generalist=(
+                row.user_id not in skills and not row.peak_squad and row.role == Role.AGENT.value
+            ),
         )
         for row in rows
     ]

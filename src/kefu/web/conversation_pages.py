@@ -36,6 +36,7 @@ from kefu.web.conversation_view import (
 )
 from kefu.web.customer_sidebar import load_sidebar, transfer_form
 from kefu.web.routing import PageRoute
+from kefu.web.sla_pages import sla_clocks
 from kefu.web.subtask_pages import DEPARTMENTS, subtask_panel
 from kefu.web.viewer import Viewer, ViewerDep, is_htmx
 
@@ -71,6 +72,7 @@ async def _render_page(
         "sidebar": sidebar,
         "transfer": await transfer_form(session, viewer, summary),
         "subtasks": await subtask_panel(session, viewer, conversation_id),
+        "sla_clocks": await sla_clocks(session, viewer, conversation_id),
         "departments": DEPARTMENTS,
         "customer_name": summary.customer.name,
         # The form asks for what comes after the last message shown, whatever it was given.

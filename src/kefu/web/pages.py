@@ -16,6 +16,7 @@ from kefu.web import (
     inbox_pages,
     kb_pages,
     routing_pages,
+    sla_pages,
     subtask_pages,
     workspace_pages,
 )
@@ -33,5 +34,6 @@ router.include_router(assist_pages.router)
 router.include_router(bot_pages.router)
 router.include_router(admin_pages.router)
 router.include_router(routing_pages.router)
+router.include_router(sla_pages.router)
 router.include_router(board_pages.router)
 router.include_router(subtask_pages.router)

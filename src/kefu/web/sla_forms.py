@@ -3,6 +3,7 @@ as dates, targets in minutes or hours; turned into the domain's inputs and back 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -42,7 +43,7 @@ TIMEZONES = (
 METRICS = ("first_response", "next_response", "resolution", "feedback")
 UNITS = {"minutes": 60, "hours": 3600}
 DAYS = range(7)
-_SPLIT_WINDOWS = re.compile(r"[,，;；\s]+(?=\d)|[,，;；]+")
+_SPLIT_WINDOWS = re.compile(r"[,，;；、]+")
 _SPLIT_ENDS = re.compile(r"\s*(?:-|–|—|~|～|至|到)\s*")
 _TIME = re.compile(r"^(\d{1,2})[:：](\d{2})$")
 _SPLIT_DATES = re.compile(r"[\s,，;；、]+")
@@ -181,10 +182,9 @@ def target_seconds(value: str, unit: str) -> int | None:
         amount = float(value.strip())
     except ValueError:
         raise FormError("sla.error.target") from None
-    seconds = round(amount * UNITS.get(unit, 60)) if amount == amount else 0
-    if seconds < 1:
+    if not math.isfinite(amount) or round(amount * UNITS.get(unit, 60)) < 1:
         raise FormError("sla.error.target")
-    return seconds
+    return round(amount * UNITS.get(unit, 60))
 
 
 def policy_form(sent: Mapping[str, str], lists: Mapping[str, list[str]]) -> Values:

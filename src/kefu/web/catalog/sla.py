@@ -19,6 +19,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sla.save": ("保存", "Save"),
     "sla.cancel": ("取消", "Cancel"),
     "sla.any": ("全部", "Any"),
+    "sla.none": ("无", "None"),
     "sla.yes": ("是", "Yes"),
     "sla.no": ("否", "No"),
     # metrics and clock states
@@ -50,6 +51,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sla.live.warning": ("会话 #{id} {metric}即将超时", "Conversation #{id}: {metric} due soon"),
     "sla.live.breach": ("会话 #{id} {metric}已超时", "Conversation #{id}: {metric} breached"),
     "sla.live.open": ("查看", "Open"),
+    "sla.live.metric.first_response": ("首次响应", "first response"),
+    "sla.live.metric.next_response": ("下次响应", "next response"),
+    "sla.live.metric.resolution": ("解决", "resolution"),
+    "sla.live.metric.feedback": ("投诉反馈", "complaint feedback"),
     "sla.live.dismiss": ("关闭", "Dismiss"),
     # calendars
     "sla.calendars.heading": ("营业日历", "Business calendars"),
@@ -67,8 +72,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sla.calendars.hours": ("每周营业时间", "Weekly hours"),
     "sla.calendars.hours_hint": (
         "格式 09:00-18:00，多个时段用逗号分隔，例如 09:00-12:00, 13:00-18:00；留空表示休息。",
-        "As 09:00-18:00, several separated by commas (09:00-12:00, 13:00-18:00); empty: "
-        "closed.",
+        "As 09:00-18:00, several separated by commas (09:00-12:00, 13:00-18:00); empty: closed.",
     ),
     "sla.calendars.closed": ("休息", "Closed"),
     "sla.calendars.holidays": ("节假日", "Holidays"),
