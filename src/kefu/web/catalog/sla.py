@@ -2,6 +2,7 @@
 and the live warnings."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    "nav.settings": ("设置", "Settings"),
     "nav.sla": ("服务时效", "SLA"),
     "sla.title": ("服务时效（SLA）", "Service levels (SLA)"),
     "sla.intro": (

@@ -36,7 +36,24 @@
     }
   });
 
+  // The nav's settings menu closes on a click elsewhere and on Escape.
+  function closeMenus(except) {
+    Array.prototype.forEach.call(document.querySelectorAll("details.nav-group[open]"),
+      function (group) {
+        if (group !== except) {
+          group.open = false;
+        }
+      });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      closeMenus(null);
+    }
+  });
+
   document.addEventListener("click", function (event) {
+    closeMenus(event.target instanceof Element ? event.target.closest("details.nav-group") : null);
     var close = event.target instanceof Element && event.target.closest("[data-dismiss=flash]");
     if (close) {
       event.preventDefault();
