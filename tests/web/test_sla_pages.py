@@ -10,9 +10,12 @@ import pytest
 from sqlalchemy import select, update
 
 from kefu.accounts.models import Shop
+from kefu.accounts.permissions import Role
+from kefu.accounts.principal import Principal
 from kefu.conversations.models import Conversation
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
+from kefu.sla import service as sla_service
 from kefu.sla import sync
 from kefu.sla.admin import add_default_policies
 from kefu.sla.models import SlaCalendar, SlaPolicy
@@ -246,3 +249,29 @@ async def test_the_conversation_page_lists_its_clocks(
     assert card.status_code == 200
     assert "First response" in card.text and "Resolution" in card.text
     assert "Running" in card.text or "Breached" in card.text
+
+
+async def test_the_inbox_marks_conversations_that_breached_an_sla(
+    client: httpx.AsyncClient, factory: Factory, db: Database, shop: Shop
+) -> None:
+    await _defaults(db, shop)
+    now = utcnow()
+    # Waiting for a first reply for two days: its first-response clock is long breached.
+    late = await queued(factory, shop, None, at=now - timedelta(days=2))
+    fine = await queued(factory, shop, None, at=now)
+    async with db.session() as session:
+        await sync.track(session, conversation_ids=[late.id, fine.id], now=now)
+    async with db.session() as session:
+        await sla_service.sweep(session, now=now)
+    await web_login(client, await factory.user(shop, role="agent"))
+    zh = await client.get("/conversations", params={"lang": "zh"})
+    assert zh.text.count("SLA 已违约") == 1
+    en = await client.get("/conversations", params={"lang": "en"})
+    assert en.text.count("SLA breached") == 1
+    agent = await factory.user(shop, role="agent")
+    actor = Principal(shop_id=shop.id, role=Role.AGENT, user_id=agent.id)
+    async with db.session() as session:
+        found = await sla_service.breached_among(
+            session, actor=actor, conversation_ids=[late.id, fine.id]
+        )
+    assert found == {late.id}

@@ -375,3 +375,22 @@ async def attainment(
         ratio = round(m / (m + b), 4) if m + b else None
         metrics.append(MetricAttainment(metric=metric.value, met=m, breached=b, attainment=ratio))
     return AttainmentOut(since=since, until=until, metrics=metrics)
+
+
+async def breached_among(
+    session: AsyncSession, *, actor: Principal, conversation_ids: Sequence[int]
+) -> set[int]:
+    """Which of these conversations of ``actor``'s shop have breached an SLA (for the inbox
+    badge: ``sla_due_at`` moves on to the next running deadline once one breaches)."""
+    if not conversation_ids:
+        return set()
+    rows = await session.scalars(
+        select(SlaClock.conversation_id)
+        .where(
+            SlaClock.shop_id == actor.shop_id,
+            SlaClock.conversation_id.in_(list(conversation_ids)),
+            SlaClock.status == "breached",
+        )
+        .distinct()
+    )
+    return set(rows)

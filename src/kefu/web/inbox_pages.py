@@ -13,6 +13,7 @@ from kefu.conversations import queries
 from kefu.conversations.schemas import ConversationPage
 from kefu.conversations.status import Channel, Priority, Status
 from kefu.http.deps import SessionDep
+from kefu.sla import service as sla_service
 from kefu.web.routing import PageRoute
 from kefu.web.viewer import Viewer, ViewerDep, is_htmx
 
@@ -127,6 +128,9 @@ async def conversation_list(request: Request, viewer: ViewerDep, session: Sessio
     context = {
         "inbox": inbox,
         "page": page,
+        "breached": await sla_service.breached_among(
+            session, actor=viewer.principal, conversation_ids=[c.id for c in items]
+        ),
         "tabs": await _tabs(session, viewer, inbox),
         "tags": await queries.list_tags(session, actor=viewer.principal),
         "channels": list(Channel),

@@ -38,6 +38,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sla.dur.dh": ("{d} 天 {h} 小时", "{d}d {h}h"),
     "sla.left": ("还剩 {time}", "{time} left"),
     "sla.overdue": ("已超时 {time}", "{time} overdue"),
+    "sla.breached": ("SLA 已违约", "SLA breached"),
     "sla.due_title": ("SLA 截止 {time}", "SLA due {time}"),
     # the conversation's clocks
     "sla.panel.heading": ("服务时效", "Service levels"),
