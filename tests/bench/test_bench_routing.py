@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kefu.bench.routing import double_assignments, over_capacity
+from kefu.bench.routing import double_assignments, over_capacity, run_routing_bench
 from kefu.bench.routing_day import load_profile
 from kefu.cli.main import app
 
@@ -47,6 +47,15 @@ def test_routing_benchmark_serves_a_small_day_with_nothing_lost_or_doubled() -> 
     assert report["pure_p99_us"] >= report["pure_p50_us"]
     assert report["bar"]["p99_ms"] == 5.0
     assert report["bar"]["met"] == (report["p99_ms"] <= 5.0)
+
+
+def test_an_understaffed_day_queues_customers_yet_serves_each_once_within_capacity() -> None:
+    report = run_routing_bench(conversations=300, agents=3, seed=7)
+    # Customers waited, so dispatch served some, and the peak squad was called in.
+    assert report["service_level_60s"] < 1
+    assert report["max_queue_length"] > 1
+    assert report["peak_switches"] > 0
+    assert (report["lost"], report["double_assigned"], report["over_capacity"]) == (0, 0, 0)
 
 
 def test_profile_has_48_half_hour_shares_summing_to_one() -> None:

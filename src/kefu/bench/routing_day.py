@@ -68,6 +68,7 @@ class Arrivals:
 
 
 def draw_arrivals(count: int, shares: Sequence[float], rng: np.random.Generator) -> Arrivals:
+    """``count`` arrivals in time order: a half-hour slot by ``shares``, then uniform in it."""
     slots = rng.choice(len(shares), size=count, p=np.asarray(shares))
     at = np.sort((slots + rng.random(count)) * (DAY_SECONDS / len(shares)))
     channel = rng.choice(len(CHANNELS), size=count, p=CHANNEL_SHARES)
@@ -90,7 +91,7 @@ def draw_arrivals(count: int, shares: Sequence[float], rng: np.random.Generator)
 class Books:
     """What the simulation saw, kept apart from the database."""
 
-    reported: dict[int, list[tuple[int, datetime]]] = field(default_factory=lambda: {})
+    reported: dict[int, list[tuple[int, datetime]]] = field(default_factory=dict)
     decision_ms: list[float] = field(default_factory=list)
     pure_us: list[float] = field(default_factory=list)
     route_calls: int = 0
