@@ -36,6 +36,8 @@ def test_routing_benchmark_serves_a_small_day_with_nothing_lost_or_doubled() -> 
     report = json.loads(result.stdout)
     for key in ("p50_ms", "p99_ms", "decisions_per_s", "wall_seconds", "pure_p50_us"):
         assert report[key] > 0
+    for kind in ("route", "dispatch"):
+        assert report[f"{kind}_p99_ms"] >= report[f"{kind}_p50_ms"] > 0
     for key in ("database", "strategy", "mean_wait_s", "p90_wait_s", "max_queue_length"):
         assert key in report
     assert (report["conversations"], report["agents"]) == (400, 10)

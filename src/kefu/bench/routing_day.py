@@ -93,6 +93,9 @@ class Books:
 
     reported: dict[int, list[tuple[int, datetime]]] = field(default_factory=dict)
     decision_ms: list[float] = field(default_factory=list)
+    # The same calls split by kind: a new conversation routed, or waiting ones given out.
+    route_ms: list[float] = field(default_factory=list)
+    dispatch_ms: list[float] = field(default_factory=list)
     pure_us: list[float] = field(default_factory=list)
     route_calls: int = 0
     dispatch_calls: int = 0
@@ -227,6 +230,7 @@ class Day:
             self.session, shop_id=self.world.shop_id, conversation_id=conversation_id, now=now
         )
         self.books.decision_ms.append((time.perf_counter() - started) * 1e3)
+        self.books.route_ms.append(self.books.decision_ms[-1])
         self.books.route_calls += 1
         assignee = routed.assignee_id if routed else None
         self.books.pure_compared += 1
@@ -254,6 +258,7 @@ class Day:
         started = time.perf_counter()
         routed = await service.dispatch(self.session, shop_id=self.world.shop_id, now=_at(seconds))
         self.books.decision_ms.append((time.perf_counter() - started) * 1e3)
+        self.books.dispatch_ms.append(self.books.decision_ms[-1])
         self.books.dispatch_calls += 1
         for item in routed:
             if item.assignee_id is not None:

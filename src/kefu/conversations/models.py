@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kefu.shared.db import Base, UTCDateTime
@@ -17,7 +27,15 @@ class Conversation(Base):
         Index("ix_conversations_shop_status", "shop_id", "status"),
         Index("ix_conversations_shop_assignee", "shop_id", "assignee_id"),
         Index("ix_conversations_customer", "customer_id"),
-        Index("ix_conversations_shop_queued", "shop_id", "queued_at"),
+        # The router: an agent's open conversations, and the conversations nobody holds.
+        Index("ix_conversations_shop_open", "shop_id", "status", "assignee_id"),
+        Index(
+            "ix_conversations_unheld",
+            "shop_id",
+            "queued_at",
+            sqlite_where=text("assignee_id IS NULL"),
+            postgresql_where=text("assignee_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

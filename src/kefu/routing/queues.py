@@ -86,7 +86,7 @@ async def queue_states(
     conversations queued before the shop had queues)."""
     settings = await service.routing_settings(session, shop_id=shop_id)
     waiting = await service.waiting_list(session, shop_id=shop_id, settings=settings)
-    agents = await service.available_agents(session, shop_id=shop_id, now=now)
+    agents = await service.available_agents(session, shop_id=shop_id, now=now, settings=settings)
     served = await _served_per_minute(session, shop_id=shop_id, now=now)
     handle = await _handle_minutes(session, shop_id=shop_id)
     by_queue: dict[int | None, list[Waiting]] = defaultdict(list)

@@ -13,15 +13,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Select, case, exists, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from kefu.accounts.models import User
 from kefu.accounts.permissions import Role
 from kefu.conversations.models import Conversation
 from kefu.conversations.service import conversation_change_event
-from kefu.conversations.status import Status
+from kefu.conversations.status import Channel, Status
 from kefu.customers.models import Customer
 from kefu.routing import assign
 from kefu.routing.assign import Agent, Need, Strategy, Waiting
@@ -50,9 +52,23 @@ class Routed:
     assignee_id: int | None
 
 
-async def routing_settings(session: AsyncSession, *, shop_id: int) -> Settings:
-    row = await session.get(RoutingSettings, shop_id)
-    if row is None:
+_SETTINGS_COLUMNS = (
+    RoutingSettings.auto_assign,
+    RoutingSettings.strategy,
+    RoutingSettings.email_weight,
+    RoutingSettings.away_after_seconds,
+)
+
+
+# Whether any queue of the conversation's shop has its peak squad on (folded into the first
+# query of a routing decision, to spare a round trip when none has).
+_PEAKING = aliased(RoutingQueue)
+_ANY_PEAK = exists().where(_PEAKING.shop_id == Conversation.shop_id, _PEAKING.peak_active.is_(True))
+
+
+def _settings_of(row: Any) -> Settings:
+    """Settings from a row that outer-joined ``routing_settings`` (defaults when none)."""
+    if row.strategy is None:
         return Settings()
     return Settings(
         auto_assign=row.auto_assign,
@@ -62,15 +78,56 @@ async def routing_settings(session: AsyncSession, *, shop_id: int) -> Settings:
     )
 
 
-async def available_agents(session: AsyncSession, *, shop_id: int, now: datetime) -> list[Agent]:
+async def routing_settings(session: AsyncSession, *, shop_id: int) -> Settings:
+    row = (
+        await session.execute(select(*_SETTINGS_COLUMNS).where(RoutingSettings.shop_id == shop_id))
+    ).first()
+    return Settings() if row is None else _settings_of(row)
+
+
+def _units(email_weight: float) -> ColumnElement[int]:
+    """A conversation's load units, in SQL (``assign.weight``)."""
+    return case(
+        (Conversation.channel == Channel.EMAIL.value, assign.weight("email", email_weight)),
+        else_=assign.CHAT_UNITS,
+    )
+
+
+def _open_load(shop_id: int, user_id: ColumnElement[int], email_weight: float) -> Select[Any]:
+    """Load units of ``user_id``'s open conversations (index ``ix_conversations_shop_open``)."""
+    return select(func.coalesce(func.sum(_units(email_weight)), 0)).where(
+        Conversation.shop_id == shop_id,
+        Conversation.status == Status.OPEN.value,
+        Conversation.assignee_id == user_id,
+    )
+
+
+async def available_agents(
+    session: AsyncSession,
+    *,
+    shop_id: int,
+    now: datetime,
+    settings: Settings | None = None,
+    any_peak: bool = True,
+) -> list[Agent]:
     """The shop's agents who may be given conversations now (online, heard from lately,
-    active), with their skills (peak-squad members gain the queues whose peak is on) and
-    their load in units. Three queries, whatever the number of agents."""
-    rows = (
+    active) with their load in units, and their skills (peak-squad members gain the queues
+    whose peak is on). One query (two while a peak squad exists, one more without
+    ``settings``), whatever the number of agents. ``any_peak=False`` (the caller knows no
+    queue of the shop is peaking) saves the peak query."""
+    settings = settings or await routing_settings(session, shop_id=shop_id)
+    load = _open_load(
+        shop_id, AgentState.__table__.c.user_id, settings.email_weight
+    ).scalar_subquery()
+    # One row per (agent, skill), or one with no skill: the load subquery runs per row, which
+    # the (shop_id, status, assignee_id) index makes cheap, and saves a round trip.
+    found = (
         await session.execute(
             select(AgentState.user_id, AgentState.max_chats, AgentState.last_assigned_at)
-            .add_columns(AgentState.peak_squad, User.tier, User.role)
+            .add_columns(AgentState.peak_squad, User.tier, User.role, load.label("load"))
+            .add_columns(AgentSkill.queue_id, AgentSkill.proficiency)
             .join(User, User.id == AgentState.user_id)
+            .outerjoin(AgentSkill, AgentSkill.user_id == AgentState.user_id)
             .where(
                 AgentState.shop_id == shop_id,
                 AgentState.presence == "online",
@@ -79,17 +136,16 @@ async def available_agents(session: AsyncSession, *, shop_id: int, now: datetime
             )
         )
     ).all()
-    if not rows:
+    if not found:
         return []
-    ids = [row.user_id for row in rows]
     skills: dict[int, dict[int, int]] = defaultdict(dict)
-    for user_id, queue_id, proficiency in await session.execute(
-        select(AgentSkill.user_id, AgentSkill.queue_id, AgentSkill.proficiency).where(
-            AgentSkill.shop_id == shop_id, AgentSkill.user_id.in_(ids)
-        )
-    ):
-        skills[user_id][queue_id] = proficiency
-    if any(row.peak_squad for row in rows):
+    by_agent = {}
+    for row in found:
+        by_agent[row.user_id] = row
+        if row.queue_id is not None:
+            skills[row.user_id][row.queue_id] = row.proficiency
+    rows = list(by_agent.values())
+    if any_peak and any(row.peak_squad for row in rows):
         peaks = await session.scalars(
             select(RoutingQueue.id).where(
                 RoutingQueue.shop_id == shop_id, RoutingQueue.peak_active.is_(True)
@@ -99,16 +155,12 @@ async def available_agents(session: AsyncSession, *, shop_id: int, now: datetime
             for row in rows:
                 if row.peak_squad:
                     skills[row.user_id].setdefault(queue_id, PEAK_PROFICIENCY)
-    settings = await routing_settings(session, shop_id=shop_id)
-    loads = await load_units(
-        session, shop_id=shop_id, user_ids=ids, email_weight=settings.email_weight
-    )
     return [
         Agent(
             user_id=row.user_id,
             tier=assign.tier_rank(row.tier),
             capacity=row.max_chats * assign.CHAT_UNITS,
-            load=loads.get(row.user_id, 0),
+            load=int(row.load),
             skills=skills.get(row.user_id, {}),
             last_assigned_at=row.last_assigned_at,
             # Supervisors take conversations only through skills or the peak squad.
@@ -124,18 +176,16 @@ async def load_units(
     session: AsyncSession, *, shop_id: int, user_ids: list[int], email_weight: float
 ) -> dict[int, int]:
     """Load units of each agent: their open conversations, e-mail weighted lower."""
-    loads: dict[int, int] = defaultdict(int)
-    for user_id, channel, count in await session.execute(
-        select(Conversation.assignee_id, Conversation.channel, func.count())
+    rows = await session.execute(
+        select(Conversation.assignee_id, func.sum(_units(email_weight)))
         .where(
             Conversation.shop_id == shop_id,
-            Conversation.assignee_id.in_(user_ids),
             Conversation.status == Status.OPEN.value,
+            Conversation.assignee_id.in_(user_ids),
         )
-        .group_by(Conversation.assignee_id, Conversation.channel)
-    ):
-        loads[user_id] += assign.weight(channel, email_weight) * count
-    return loads
+        .group_by(Conversation.assignee_id)
+    )
+    return {user_id: int(units) for user_id, units in rows}
 
 
 async def _claim(
@@ -144,18 +194,22 @@ async def _claim(
 ) -> bool | None:  # fmt: skip
     """Assign ``conversation_id`` to ``agent`` if they still have room, in the caller's
     transaction: True done, False the agent filled up meanwhile, None the conversation was
-    taken (or closed) meanwhile. Locks the agent's row until the caller commits."""
+    taken (or closed) meanwhile.
+
+    The first statement locks the agent's row until the caller commits (an UPDATE, which also
+    notes the assignment time); the recount is a separate statement so that, on PostgreSQL,
+    it sees what a competing worker committed while this one waited for the lock."""
     capacity = await session.scalar(
-        select(AgentState.max_chats).where(AgentState.user_id == agent.user_id).with_for_update()
+        update(AgentState)
+        .where(AgentState.user_id == agent.user_id)
+        .values(last_assigned_at=now)
+        .returning(AgentState.max_chats)
+        .execution_options(synchronize_session=False)
     )
     if capacity is None:
         return False
-    load = (
-        await load_units(
-            session, shop_id=shop_id, user_ids=[agent.user_id], email_weight=email_weight
-        )
-    ).get(agent.user_id, 0)
-    if load + units > capacity * assign.CHAT_UNITS:
+    load = await session.scalar(_open_load(shop_id, literal(agent.user_id), email_weight))
+    if int(load or 0) + units > capacity * assign.CHAT_UNITS:
         return False
     row = (
         await session.execute(
@@ -177,12 +231,6 @@ async def _claim(
     ).first()
     if row is None:
         return None
-    await session.execute(
-        update(AgentState)
-        .where(AgentState.user_id == agent.user_id)
-        .values(last_assigned_at=now)
-        .execution_options(synchronize_session=False)
-    )
     emit_on_commit(
         session,
         conversation_change_event(
@@ -259,8 +307,11 @@ async def route_conversation(
                 Conversation.angry,
                 Conversation.sla_due_at,
                 RoutingQueue.base_tier,
+                *_SETTINGS_COLUMNS,
+                _ANY_PEAK.label("any_peak"),
             )
             .outerjoin(RoutingQueue, RoutingQueue.id == Conversation.queue_id)
+            .outerjoin(RoutingSettings, RoutingSettings.shop_id == Conversation.shop_id)
             .where(
                 Conversation.id == conversation_id,
                 Conversation.shop_id == shop_id,
@@ -273,7 +324,7 @@ async def route_conversation(
     if row is None:
         await session.rollback()
         return None
-    settings = await routing_settings(session, shop_id=shop_id)
+    settings = _settings_of(row)
     assignee = None
     if settings.auto_assign:
         waiting = Waiting(
@@ -287,7 +338,9 @@ async def route_conversation(
             ),
             queued_at=row.queued_at,
         )
-        agents = await available_agents(session, shop_id=shop_id, now=now)
+        agents = await available_agents(
+            session, shop_id=shop_id, now=now, settings=settings, any_peak=bool(row.any_peak)
+        )
         assignee = await _give(
             session, shop_id=shop_id, waiting=waiting, agents=agents, settings=settings, now=now
         )
@@ -357,7 +410,7 @@ async def dispatch(
     if not waiting:
         await session.rollback()
         return []
-    agents = await available_agents(session, shop_id=shop_id, now=now)
+    agents = await available_agents(session, shop_id=shop_id, now=now, settings=settings)
     await session.rollback()
     # The pure plan says which of them can be served; each is then claimed for real (the
     # claim recounts the agent's load under lock, since other workers assign too).

@@ -234,7 +234,14 @@ def upgrade() -> None:
             sa.Column("sla_due_at", kefu.shared.db.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.create_index(
-            "ix_conversations_shop_queued", ["shop_id", "queued_at"], unique=False
+            "ix_conversations_shop_open", ["shop_id", "status", "assignee_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_conversations_unheld",
+            ["shop_id", "queued_at"],
+            unique=False,
+            sqlite_where=sa.text("assignee_id IS NULL"),
+            postgresql_where=sa.text("assignee_id IS NULL"),
         )
         batch_op.create_foreign_key(
             batch_op.f("fk_conversations_queue_id_routing_queues"),
@@ -250,7 +257,8 @@ def downgrade() -> None:
         batch_op.drop_constraint(
             batch_op.f("fk_conversations_queue_id_routing_queues"), type_="foreignkey"
         )
-        batch_op.drop_index("ix_conversations_shop_queued")
+        batch_op.drop_index("ix_conversations_unheld")
+        batch_op.drop_index("ix_conversations_shop_open")
         batch_op.drop_column("sla_due_at")
         batch_op.drop_column("complaint_since")
         batch_op.drop_column("status_changed_at")
