@@ -356,31 +356,47 @@ async def sla_facts(
     """What SLA tracking needs of each conversation, with its stored nearest deadline."""
     if not conversation_ids:
         return []
+    c = Conversation
     rows = await session.execute(
-        select(Conversation, Customer.vip_level)
-        .join(Customer, Customer.id == Conversation.customer_id)
-        .where(Conversation.id.in_(list(conversation_ids)))
+        select(
+            c.id,
+            c.shop_id,
+            c.channel,
+            c.priority,
+            Customer.vip_level,
+            c.status,
+            c.status_changed_at,
+            c.queued_at,
+            c.first_response_at,
+            c.awaiting_reply_since,
+            c.last_agent_reply_at,
+            c.resolved_at,
+            c.complaint_since,
+            c.sla_due_at,
+        )
+        .join(Customer, Customer.id == c.customer_id)
+        .where(c.id.in_(list(conversation_ids)))
     )
     return [
         (
             ConversationFacts(
-                conversation_id=c.id,
-                shop_id=c.shop_id,
-                channel=c.channel,
-                priority=c.priority,
-                customer_level=level,
-                status=c.status,
-                status_changed_at=c.status_changed_at,
-                queued_at=c.queued_at,
-                first_response_at=c.first_response_at,
-                awaiting_reply_since=c.awaiting_reply_since,
-                last_agent_reply_at=c.last_agent_reply_at,
-                resolved_at=c.resolved_at,
-                complaint_since=c.complaint_since,
+                conversation_id=row.id,
+                shop_id=row.shop_id,
+                channel=row.channel,
+                priority=row.priority,
+                customer_level=row.vip_level,
+                status=row.status,
+                status_changed_at=row.status_changed_at,
+                queued_at=row.queued_at,
+                first_response_at=row.first_response_at,
+                awaiting_reply_since=row.awaiting_reply_since,
+                last_agent_reply_at=row.last_agent_reply_at,
+                resolved_at=row.resolved_at,
+                complaint_since=row.complaint_since,
             ),
-            c.sla_due_at,
+            row.sla_due_at,
         )
-        for c, level in rows.tuples()
+        for row in rows
     ]
 
 

@@ -21,9 +21,19 @@ from kefu.shared.events import emit_on_commit
 COMPLAINT_SKILL = "complaints"
 
 
-async def _rules(session: AsyncSession, *, shop_id: int) -> tuple[list[Rule], int | None]:
-    rows = await session.scalars(
-        select(RoutingRule)
+async def _rules(
+    session: AsyncSession, *, shop_id: int
+) -> tuple[list[Rule], int | None, dict[int, str]]:
+    """The shop's enabled rules in order, its default queue, and every queue's skill: two
+    queries, since routing a new conversation is on the chat's busy path."""
+    rows = await session.execute(
+        select(
+            RoutingRule.queue_id,
+            RoutingRule.intents,
+            RoutingRule.channels,
+            RoutingRule.keywords,
+            RoutingRule.min_customer_level,
+        )
         .where(RoutingRule.shop_id == shop_id, RoutingRule.enabled.is_(True))
         .order_by(RoutingRule.position, RoutingRule.id)
     )
@@ -37,13 +47,15 @@ async def _rules(session: AsyncSession, *, shop_id: int) -> tuple[list[Rule], in
         )
         for row in rows
     ]
-    default = await session.scalar(
-        select(RoutingQueue.id)
-        .where(RoutingQueue.shop_id == shop_id)
-        .order_by(RoutingQueue.is_default.desc(), RoutingQueue.position, RoutingQueue.id)
-        .limit(1)
-    )
-    return rules, default
+    queues = (
+        await session.execute(
+            select(RoutingQueue.id, RoutingQueue.skill)
+            .where(RoutingQueue.shop_id == shop_id)
+            .order_by(RoutingQueue.is_default.desc(), RoutingQueue.position, RoutingQueue.id)
+        )
+    ).all()
+    skills = {queue_id: skill for queue_id, skill in queues}
+    return rules, queues[0].id if queues else None, skills
 
 
 async def _subject_text(session: AsyncSession, conversation: Conversation) -> str:
@@ -70,15 +82,21 @@ async def enqueue(
     """Put ``conversation`` in the human queue, in the caller's transaction: in ``queue_id``,
     else the one it was in, else the queue the shop's rules choose. It waits from ``now``
     unless it was already waiting (``restart``: from ``now`` anyway, as after a transfer)."""
+    skills: dict[int, str] | None = None
     if queue_id is None and conversation.queue_id is None:
-        customer_level = await session.scalar(
-            select(Customer.vip_level).where(Customer.id == conversation.customer_id)
-        )
-        rules, default = await _rules(session, shop_id=conversation.shop_id)
+        rules, default, skills = await _rules(session, shop_id=conversation.shop_id)
+        level = 0
+        if any(rule.min_customer_level for rule in rules):
+            level = (
+                await session.scalar(
+                    select(Customer.vip_level).where(Customer.id == conversation.customer_id)
+                )
+                or 0
+            )
         subject = Subject(
             channel=conversation.channel,
             intent=conversation.intent,
-            customer_level=customer_level or 0,
+            customer_level=level,
             text=await _subject_text(session, conversation)
             if any(r.keywords for r in rules)
             else "",
@@ -89,8 +107,12 @@ async def enqueue(
     if restart or conversation.queued_at is None:
         conversation.queued_at = now
     if conversation.queue_id is not None and conversation.complaint_since is None:
-        skill = await session.scalar(
-            select(RoutingQueue.skill).where(RoutingQueue.id == conversation.queue_id)
+        skill = (
+            skills.get(conversation.queue_id)
+            if skills is not None
+            else await session.scalar(
+                select(RoutingQueue.skill).where(RoutingQueue.id == conversation.queue_id)
+            )
         )
         if skill == COMPLAINT_SKILL:
             conversation.complaint_since = now
