@@ -18,6 +18,7 @@ from kefu.commerce.models import Order, OrderItem, Shipment, TrackingEvent
 from kefu.conversations.models import Message
 from kefu.knowledge.models import CannedReply
 from kefu.migrations import upgrade
+from kefu.routing.models import RoutingSettings
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
 from kefu.web.paths import STATIC_DIR
@@ -74,6 +75,9 @@ async def _seed(url: str) -> dict[str, int | str]:
             at=start,
         )
         async with db.session() as session:
+            # Agents pick from the queue themselves here: the router must not hand the waiting
+            # VIP to 李娜 the moment she logs in (tests/routing covers auto-assignment).
+            session.add(RoutingSettings(shop_id=shop.id, auto_assign=False, updated_at=utcnow()))
             extra = [
                 ("bot", None, False, "您好，我是智能助手。正在为您转接人工客服，请稍候。"),
                 ("system", None, False, "会话已转接给人工客服"),
