@@ -9,11 +9,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from kefu.accounts.service import principal_for_user
 from kefu.conversations.models import Conversation
 from kefu.conversations.schemas import ConversationCreate
 from kefu.conversations.service import start_conversation
 from kefu.conversations.status import Channel
+from kefu.routing.admin import update_agent_profile
 from kefu.routing.models import AgentState
+from kefu.routing.schemas import AgentProfileUpdate
 from kefu.routing.worker import RoutingWorker
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
@@ -21,7 +24,7 @@ from kefu.shared.events import EventBus
 from kefu.sla.admin import add_default_policies
 from kefu.sla.models import SlaClock
 from tests.factories import Factory
-from tests.routing.support import make_agent, make_queue
+from tests.routing.support import make_agent, make_queue, queued
 
 
 async def _eventually(check: Callable[[], Awaitable[bool]], seconds: float = 8.0) -> None:
@@ -113,3 +116,35 @@ async def test_silent_agents_go_offline_and_get_nothing(
         assert row is not None and row.queued_at is not None and row.assignee_id is None
         state = await session.get(AgentState, silent.id)
         assert state is not None and state.presence == "offline" and state.presence_auto
+
+
+async def test_raising_an_agents_capacity_gives_out_waiting_conversations_at_once(
+    db: Database, factory: Factory, bus: EventBus
+) -> None:
+    shop = await factory.shop()
+    queue = await make_queue(db, shop, "综合", "general", default=True)
+    agent = await make_agent(factory, shop, skills={queue.id: 3}, chats=0)
+    waiting = await queued(factory, shop, queue)
+    admin = principal_for_user(await factory.user(shop, role="admin"))
+    worker = RoutingWorker(db, bus.hub, sweep_seconds=3600)
+    await worker.start()
+    try:
+        async with db.session() as session:
+            before = await session.get(Conversation, waiting.id)
+            assert before is not None and before.assignee_id is None
+            await update_agent_profile(
+                session,
+                actor=admin,
+                user_id=agent.id,
+                data=AgentProfileUpdate(max_chats=2),
+                now=utcnow(),
+            )
+
+        async def assigned() -> bool:
+            async with db.session() as session:
+                row = await session.get(Conversation, waiting.id, populate_existing=True)
+            return row is not None and row.assignee_id == agent.id
+
+        await _eventually(assigned)  # long before the hour-long sweep
+    finally:
+        await worker.stop()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from kefu.accounts.models import Shop, User
 from kefu.routing.models import AgentSkill, AgentState, RoutingQueue, RoutingRule, RoutingSettings
+from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
 from tests.factories import Factory
 from tests.routing.support import make_agent, make_queue, make_rule
@@ -270,3 +271,16 @@ async def test_another_shops_queue_cannot_be_edited_from_the_page(
     assert response.status_code == 404
     deleted = await client.post(f"{PAGE}/queues/{theirs.id}/delete", data={"csrf_token": csrf})
     assert deleted.status_code == 404
+
+
+async def test_agents_go_away_after_the_shops_idle_time(
+    client: httpx.AsyncClient, factory: Factory, db: Database, shop: Shop
+) -> None:
+    await _login(client, factory, shop, "agent")
+    default = await client.get("/conversations")
+    assert 'data-idle-minutes="10"' in default.text
+    async with db.session() as session:
+        session.add(RoutingSettings(shop_id=shop.id, away_after_seconds=900, updated_at=utcnow()))
+        await session.commit()
+    changed = await client.get("/conversations")
+    assert 'data-idle-minutes="15"' in changed.text

@@ -34,6 +34,7 @@ from kefu.routing.schemas import (
     RuleUpdate,
 )
 from kefu.shared.errors import Conflict, InvalidInput, NotFound
+from kefu.shared.events import Event, emit_on_commit
 
 
 def access_routing(actor: Principal, *, write: bool = False) -> None:
@@ -58,6 +59,11 @@ async def _audit(
         target_id=target_id,
         now=now,
         detail=detail,
+    )
+    # Every change may give someone room or a skill: the router gives out waiting
+    # conversations as soon as it commits, not at the next sweep.
+    emit_on_commit(
+        session, Event(type="routing.changed", shop_id=actor.shop_id, data={"action": action})
     )
 
 

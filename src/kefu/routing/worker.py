@@ -117,7 +117,9 @@ class RoutingWorker:
     async def _react(self, event: Event) -> None:
         data, now, conversation_id = event.data, self.clock(), event.conversation_id
         if conversation_id is None:
-            if event.type == "agent.presence" and data.get("presence") == "online":
+            if event.type == "routing.changed" or (
+                event.type == "agent.presence" and data.get("presence") == "online"
+            ):
                 await self._dispatch(event.shop_id, now)
             return
         if event.type == "message.created":

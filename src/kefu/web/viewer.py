@@ -15,7 +15,7 @@ from kefu.accounts.models import Shop, User
 from kefu.accounts.permissions import Permission
 from kefu.accounts.principal import Principal
 from kefu.http.deps import OptionalPrincipal, SessionDep, get_settings
-from kefu.routing.models import AgentState
+from kefu.routing.models import AgentState, RoutingSettings
 from kefu.routing.presence import ROUTABLE_ROLES, Presence
 from kefu.shared.errors import NotAuthenticated
 from kefu.web.formatting import shop_zone
@@ -55,6 +55,8 @@ class Viewer:
     # The header's presence switch: None for people who take no conversations.
     presence: Presence | None = None
     presence_auto: bool = False
+    # Minutes without activity after which the workspace sets the agent away (shop setting).
+    idle_minutes: float = 10.0
 
     def can(self, permission: Permission) -> bool:
         return self.principal.can(permission)
@@ -93,11 +95,14 @@ async def current_viewer(
     csrf = request.session.get("csrf")
     if user is None or shop is None or not isinstance(csrf, str):
         raise NotAuthenticated("log in to see this page", code="not_authenticated")
-    presence, presence_auto = None, False
+    presence, presence_auto, idle_minutes = None, False, 10.0
     if principal.role in ROUTABLE_ROLES:
         state = await session.get(AgentState, user.id)
         presence = Presence(state.presence) if state else Presence.OFFLINE
         presence_auto = bool(state and state.presence_auto)
+        routing = await session.get(RoutingSettings, shop.id)
+        if routing is not None:
+            idle_minutes = routing.away_after_seconds / 60
     return Viewer(
         principal=principal,
         user=user,
@@ -107,6 +112,7 @@ async def current_viewer(
         zone=shop_zone(shop.timezone),
         presence=presence,
         presence_auto=presence_auto,
+        idle_minutes=idle_minutes,
     )
 
 
