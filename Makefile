@@ -6,9 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install assets demo test lint bench clean
+.PHONY: install assets system-deps demo test lint bench clean
 
-install: $(STAMP) assets
+install: $(STAMP) assets system-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ $(STAMP): pyproject.toml
 
 assets:
 	bash scripts/vendor-assets.sh
+
+# Pango and a CJK font for the PDF reports (WeasyPrint).
+system-deps:
+	bash scripts/system-deps.sh
 
 demo: install
 	$(BIN)/kefu demo

@@ -20,6 +20,9 @@ fi
 FILES=(
     "htmx.org/dist/htmx.min.js:htmx.min.js"
     "htmx.org/LICENSE:htmx.LICENSE"
+    "echarts/dist/echarts.min.js:echarts.min.js"
+    "echarts/LICENSE:echarts.LICENSE"
+    "echarts/NOTICE:echarts.NOTICE"
 )
 
 mkdir -p "$VENDOR"
@@ -29,4 +32,4 @@ for pair in "${FILES[@]}"; do
     [[ -f "$source" ]] || { echo "vendor-assets: $source is missing after npm ci" >&2; exit 1; }
     cp "$source" "$target"
 done
-echo "vendor-assets: htmx $(node -p "require('./node_modules/htmx.org/package.json').version") -> $VENDOR"
+echo "vendor-assets: htmx $(node -p "require('./node_modules/htmx.org/package.json').version"), echarts $(node -p "require('./node_modules/echarts/package.json').version") -> $VENDOR"

@@ -1,6 +1,7 @@
 """Every table, imported in one place so metadata (Alembic, tests) sees the whole schema."""
 
 from kefu.accounts.models import ApiToken, AuditEvent, Shop, Team, User
+from kefu.analytics.models import KpiGoal, ReportSchedule
 from kefu.attachments.models import Attachment
 from kefu.bot.tables import BotAction, BotSession, BotSettings, BotTurn
 from kefu.channels.email.models import MailRecord
@@ -9,7 +10,14 @@ from kefu.commerce.models import Order, OrderItem, Product, ReturnRequest, Shipm
 from kefu.conversations.models import Conversation, ConversationTag, Message, Subtask
 from kefu.customers.models import Customer, CustomerIdentity
 from kefu.knowledge.models import CannedReply, KbArticle, KbCategory, KbVersion
-from kefu.routing.models import AgentSkill, AgentState, RoutingQueue, RoutingRule, RoutingSettings
+from kefu.routing.models import (
+    AgentSkill,
+    AgentState,
+    PresenceSpan,
+    RoutingQueue,
+    RoutingRule,
+    RoutingSettings,
+)
 from kefu.shared.db import Base
 from kefu.sla.models import SlaCalendar, SlaClock, SlaPolicy
 
@@ -33,11 +41,14 @@ __all__ = [
     "KbArticle",
     "KbCategory",
     "KbVersion",
+    "KpiGoal",
     "MailRecord",
     "Message",
     "Order",
     "OrderItem",
+    "PresenceSpan",
     "Product",
+    "ReportSchedule",
     "ReturnRequest",
     "RoutingQueue",
     "RoutingRule",

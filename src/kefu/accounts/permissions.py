@@ -48,6 +48,8 @@ class Permission(StrEnum):
     SLA_MANAGE = "sla.manage"
     ROUTING_READ = "routing.read"
     ROUTING_MANAGE = "routing.manage"
+    ANALYTICS_READ = "analytics.read"
+    ANALYTICS_MANAGE = "analytics.manage"  # goals, report schedules, workforce plans
 
 
 _AGENT = {
@@ -67,6 +69,8 @@ _SUPERVISOR = _AGENT | {
     Permission.BOT_ANALYTICS,
     Permission.SLA_MONITOR,
     Permission.ROUTING_READ,
+    Permission.ANALYTICS_READ,
+    Permission.ANALYTICS_MANAGE,
 }
 _ADMIN = _SUPERVISOR | {
     Permission.COMMERCE_IMPORT,

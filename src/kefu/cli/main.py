@@ -16,6 +16,7 @@ from kefu.cli.bench import bench_app
 from kefu.cli.bot import bot_app
 from kefu.cli.demo import demo
 from kefu.cli.imports import imports_app
+from kefu.cli.wfm import register as wfm_group
 from kefu.settings import Settings
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
@@ -31,6 +32,7 @@ app.add_typer(shop_app, name="shop")
 app.add_typer(imports_app, name="import")
 app.add_typer(bench_app, name="bench")
 app.add_typer(bot_app, name="bot")
+app.add_typer(wfm_group(), name="wfm")
 app.command("demo")(demo)
 
 console = Console()

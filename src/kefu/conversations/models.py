@@ -27,6 +27,7 @@ class Conversation(Base):
         Index("ix_conversations_shop_status", "shop_id", "status"),
         Index("ix_conversations_shop_assignee", "shop_id", "assignee_id"),
         Index("ix_conversations_customer", "customer_id"),
+        Index("ix_conversations_shop_created", "shop_id", "created_at"),
         # The router: an agent's open conversations, and the conversations nobody holds.
         Index("ix_conversations_shop_open", "shop_id", "status", "assignee_id"),
         Index(
@@ -78,6 +79,8 @@ class Conversation(Base):
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     complaint_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Times a resolved or closed conversation was opened again (reopen rate, FCR).
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ConversationTag(Base):

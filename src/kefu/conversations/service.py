@@ -252,6 +252,8 @@ async def add_customer_message(
     if Status(conversation.status) is not Status.OPEN:
         target = status_after_customer_message(Status(conversation.status))
         changes.update(status=target.value, resolved_at=None, closed_at=None, status_changed_at=now)
+        if Status(conversation.status) in (Status.RESOLVED, Status.CLOSED):
+            changes["reopen_count"] = Conversation.reopen_count + 1
     await _count_message(session, conversation.id, now, changes)
     uploader = Uploader(shop_id=conversation.shop_id, customer_id=conversation.customer_id)
     return await _insert_message(
@@ -376,6 +378,8 @@ async def change_status(
         )
     if status in (Status.RESOLVED, Status.CLOSED):
         await require_no_open_subtasks(session, conversation_id=conversation.id)
+    if current in (Status.RESOLVED, Status.CLOSED) and status in (Status.OPEN, Status.PENDING):
+        conversation.reopen_count = (conversation.reopen_count or 0) + 1
     _apply_status(conversation, status, now)
     conversation.updated_at = now
     emit_on_commit(session, conversation_event(conversation, "status"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kefu.shared.db import Base, UTCDateTime
@@ -106,3 +106,21 @@ class RoutingSettings(Base):
     email_weight: Mapped[float] = mapped_column(Float, default=0.5)
     away_after_seconds: Mapped[int] = mapped_column(Integer, default=600)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PresenceSpan(Base):
+    """A stretch of time an agent was online or away (offline time has no row); the open span
+    has no ``ended_at``. Analytics reads these for occupancy and logged-in hours."""
+
+    __tablename__ = "routing_presence_spans"
+    __table_args__ = (
+        Index("ix_routing_presence_spans_shop_started", "shop_id", "started_at"),
+        Index("ix_routing_presence_spans_user_open", "user_id", "ended_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    presence: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kefu.accounts.models import User
 from kefu.accounts.permissions import Permission, Role
 from kefu.accounts.principal import Principal
-from kefu.routing.models import AgentState
+from kefu.routing.models import AgentState, PresenceSpan
 from kefu.shared.errors import InvalidInput, NotFound
 from kefu.shared.events import Event, emit_on_commit
 
@@ -74,9 +74,39 @@ async def my_state(session: AsyncSession, *, actor: Principal, now: datetime) ->
     return state
 
 
-def _change(state: AgentState, presence: Presence, *, auto: bool, now: datetime) -> bool:
+async def record_span(
+    session: AsyncSession, *, shop_id: int, user_ids: list[int], presence: str, now: datetime
+) -> None:
+    """End the agents' open presence spans at ``now`` and open one for ``presence`` (offline
+    time has no span). Call in the transaction that changes their presence."""
+    if not user_ids:
+        return
+    await session.execute(
+        update(PresenceSpan)
+        .where(PresenceSpan.user_id.in_(user_ids), PresenceSpan.ended_at.is_(None))
+        .values(ended_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if presence != Presence.OFFLINE.value:
+        session.add_all(
+            PresenceSpan(shop_id=shop_id, user_id=u, presence=presence, started_at=now)
+            for u in user_ids
+        )
+
+
+async def _change(
+    session: AsyncSession, state: AgentState, presence: Presence, *, auto: bool, now: datetime
+) -> bool:
     if state.presence == presence.value and state.presence_auto == auto:
         return False
+    if state.presence != presence.value:
+        await record_span(
+            session,
+            shop_id=state.shop_id,
+            user_ids=[state.user_id],
+            presence=presence.value,
+            now=now,
+        )
     state.presence = presence.value
     state.presence_auto = auto
     state.presence_changed_at = now
@@ -101,7 +131,7 @@ async def set_presence(
         await session.refresh(state)  # the rollback expired it; callers read it afterwards
         return state
     state.last_seen_at = now
-    if _change(state, presence, auto=auto, now=now):
+    if await _change(session, state, presence, auto=auto, now=now):
         emit_on_commit(session, presence_event(state))
     await session.commit()
     return state
@@ -115,7 +145,7 @@ async def heartbeat(session: AsyncSession, *, actor: Principal, now: datetime) -
     state = await agent_state(session, shop_id=actor.shop_id, user_id=actor.user_id, now=now)
     state.last_seen_at = now
     if state.presence == Presence.OFFLINE.value and state.presence_auto:
-        _change(state, Presence.ONLINE, auto=True, now=now)
+        await _change(session, state, Presence.ONLINE, auto=True, now=now)
         emit_on_commit(session, presence_event(state))
     await session.commit()
 
@@ -135,6 +165,13 @@ async def expire_silent(session: AsyncSession, *, now: datetime) -> int:
             .execution_options(synchronize_session=False)
         )
     ).all()
+    by_shop: dict[int, list[int]] = {}
+    for user_id, shop_id in rows:
+        by_shop.setdefault(shop_id, []).append(user_id)
+    for shop_id, user_ids in by_shop.items():
+        await record_span(
+            session, shop_id=shop_id, user_ids=user_ids, presence=Presence.OFFLINE.value, now=now
+        )
     for user_id, shop_id in rows:
         emit_on_commit(
             session,
