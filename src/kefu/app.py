@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from kefu import __version__
 from kefu.accounts.api import router as accounts_router
 from kefu.accounts.login import LoginGuard
+from kefu.analytics.api import router as analytics_router
 from kefu.attachments.api import MULTIPART_OVERHEAD, UPLOAD_PATHS, files_router
 from kefu.attachments.api import router as attachments_router
 from kefu.attachments.service import Uploads
@@ -179,6 +180,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         kb_router,
         bot_router,
         sla_router,
+        analytics_router,
         webchat_router,
         webhook_router,
         ws_router,

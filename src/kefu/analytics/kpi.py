@@ -5,6 +5,7 @@ periods can be compared for significance without keeping every item (``compare``
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -278,3 +279,41 @@ def values(stats: Stats) -> dict[str, float | None]:
         value = stats[key].value(metric.kind)
         out[key] = None if value is None or math.isnan(value) else value
     return out
+
+
+def heatmap(facts: Facts, window: Window) -> list[list[int]]:
+    """Conversations started in the window by local weekday (0 = Monday) and hour: 7 x 24."""
+    grid = [[0] * 24 for _ in range(7)]
+    for fact in facts.conversations:
+        if window.start <= fact.created_at < window.end:
+            local = fact.created_at.astimezone(window.tz)
+            grid[local.weekday()][local.hour] += 1
+    return grid
+
+
+# Upper edges (seconds) of the distribution bars for time metrics; the last bar is open.
+TIME_EDGES = (30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600)
+
+
+def distribution(
+    facts: Facts, window: Window, metric: str, edges: Sequence[float] = TIME_EDGES
+) -> list[int]:
+    """How many items of a time metric fall in each bar (``len(edges) + 1`` bars)."""
+    counts = [0] * (len(edges) + 1)
+    for fact in facts.conversations:
+        if not window.start <= fact.created_at < window.end:
+            continue
+        for value in _items(fact, metric):
+            counts[bisect_left(edges, value)] += 1
+    return counts
+
+
+def _items(fact: ConversationFact, metric: str) -> Sequence[float]:
+    if metric == "avg_response_time":
+        return fact.response_seconds
+    single = {
+        "first_response_time": fact.first_response_seconds,
+        "handle_time": fact.handle_seconds,
+        "resolution_time": fact.resolution_seconds,
+    }.get(metric)
+    return () if single is None else (single,)

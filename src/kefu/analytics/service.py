@@ -19,6 +19,8 @@ from kefu.analytics.metrics import DEFAULT_GOALS, METRICS, Metric, goal_met
 from kefu.analytics.models import KpiGoal
 from kefu.analytics.periods import Period, parse_period
 from kefu.analytics.queries import load_facts
+from kefu.routing import board as routing_board
+from kefu.routing.board_schemas import Board
 from kefu.routing.models import RoutingQueue
 from kefu.shared.errors import InvalidInput, NotFound
 
@@ -226,3 +228,53 @@ async def set_goals(
     )
     await session.commit()
     return await goals_for_shop(session, shop_id=actor.shop_id)
+
+
+LIVE_METRICS = (
+    "conversations",
+    "handled",
+    "first_response_time",
+    "avg_response_time",
+    "resolution_rate",
+    "bot_containment",
+    "sla_attainment",
+    "csat",
+    "complaint_rate",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Live:
+    """The wallboard: who is on, who waits, and today so far."""
+
+    generated_at: datetime
+    board: Board
+    today: dict[str, float | None]
+
+    @property
+    def waiting(self) -> int:
+        return sum(q.waiting for q in self.board.queues)
+
+    @property
+    def longest_wait_s(self) -> float:
+        return max((q.longest_wait_s for q in self.board.queues), default=0.0)
+
+    def count(self, presence: str) -> int:
+        return sum(1 for a in self.board.agents if a.presence == presence)
+
+    @property
+    def busy(self) -> int:
+        return sum(1 for a in self.board.agents if a.open_conversations > 0)
+
+
+async def live(session: AsyncSession, *, actor: Principal, now: datetime) -> Live:
+    actor.require(Permission.ANALYTICS_READ)
+    tz, _ = await shop_zone(session, actor.shop_id)
+    today = parse_period(now.astimezone(tz).date().isoformat(), tz)
+    snap = await snapshot_for_shop(session, shop_id=actor.shop_id, period=today, now=now)
+    values_today = snap.total().values
+    return Live(
+        generated_at=now,
+        board=await routing_board.board(session, actor=actor, now=now),
+        today={key: values_today.get(key) for key in LIVE_METRICS},
+    )

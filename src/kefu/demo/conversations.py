@@ -44,6 +44,9 @@ class World:
     orders: OrderIndex
     contacts: Contacts
     mixes: dict[tuple[int, int | None], Weighted[Topic]] = field(default_factory=dict)
+    # Agent id -> (first answer, last moment) of each conversation they took: their day's
+    # presence is drawn around these (analytics reads it for occupancy).
+    busy: dict[int, list[tuple[datetime, datetime]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,31 @@ def draw_conversations(world: World) -> None:
     waiting_from = len(starts) - world.build.spec.unassigned_now
     for index, start in enumerate(starts):
         _conversation(world, rng, start, waiting=index >= waiting_from)
+    _presence(world)
+
+
+PRESENCE_MARGIN = timedelta(minutes=20)
+
+
+def _presence(world: World) -> None:
+    """Each agent online on the days they worked: from a little before their first conversation
+    to a little after their last (never past now: demo agents start offline)."""
+    build = world.build
+    for agent_id, spans in world.busy.items():
+        days: dict[str, list[tuple[datetime, datetime]]] = {}
+        for began, ended in spans:
+            days.setdefault(str(china_day(began)), []).append((began, ended))
+        for _day, items in sorted(days.items()):
+            start = min(b for b, _ in items) - PRESENCE_MARGIN
+            end = min(max(e for _, e in items) + PRESENCE_MARGIN, build.now)
+            build.rows.add(
+                "routing_presence_spans",
+                {
+                    "id": build.ids.take("routing_presence_spans"), "shop_id": build.shop_id,
+                    "user_id": agent_id, "presence": "online", "started_at": start,
+                    "ended_at": end,
+                },
+            )  # fmt: skip
 
 
 def _topic_mix(world: World, corpus: Corpus, at: datetime) -> Weighted[Topic]:
@@ -277,7 +305,8 @@ def _routing(draft: Draft, answers: list[datetime]) -> dict[str, object]:
         "min_tier": None, "intent": None, "angry": False,
         "awaiting_reply_since": None, "last_agent_reply_at": answers[-1] if answers else None,
         "status_changed_at": outcome.closed_at or outcome.resolved_at,
-        "complaint_since": None, "sla_due_at": None,
+        "complaint_since": draft.start if draft.who.topic.key == "complaint" else None,
+        "sla_due_at": None,
     }  # fmt: skip
 
 
@@ -289,6 +318,9 @@ def _emit(world: World, draft: Draft) -> None:
     moments = [at for at, _ in outcome.lines] + [
         m for m in (outcome.resolved_at, outcome.closed_at) if m is not None
     ]
+    if answers and outcome.assigned:
+        finished = outcome.resolved_at or max(at for at, _ in outcome.lines)
+        world.busy.setdefault(draft.who.agent.id, []).append((answers[0], finished))
     build.rows.add(
         "conversations",
         {
@@ -302,6 +334,7 @@ def _emit(world: World, draft: Draft) -> None:
             "first_response_at": answers[0] if answers else None,
             "resolved_at": outcome.resolved_at, "closed_at": outcome.closed_at,
             **_routing(draft, answers), "queue_id": world.staff.queue_by_team.get(draft.team),
+            "reopen_count": 0,
         },
     )  # fmt: skip
     for at, line in outcome.lines:

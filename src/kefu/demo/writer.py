@@ -18,7 +18,7 @@ TABLES = (
     "routing_settings", "routing_agents", "routing_agent_skills", "canned_replies",
     "kb_categories", "kb_articles", "kb_versions", "products", "customers", "customer_identities",
     "orders", "order_items", "shipments", "tracking_events", "returns", "conversations", "messages",
-    "conversation_tags",
+    "conversation_tags", "routing_presence_spans",
 )  # fmt: skip
 WITHOUT_ID = frozenset(
     {
