@@ -348,6 +348,16 @@ CASES = [
         refused_role="supervisor",
     ),
     # end of routing admin
+    # --- analytics: KPIs, goals, live figures ---
+    Case("GET", "/api/v1/analytics/kpis", refused_role="agent", params={"period": "2026-10"}),
+    Case("GET", "/api/v1/analytics/heatmap", refused_role="agent", params={"period": "2026-10"}),
+    Case(
+        "GET", "/api/v1/analytics/distribution", refused_role="agent", params={"period": "2026-10"}
+    ),
+    Case("GET", "/api/v1/analytics/goals", refused_role="agent"),
+    Case("PUT", "/api/v1/analytics/goals", {"targets": {"fcr": 0.8}}, refused_role="agent"),
+    Case("GET", "/api/v1/analytics/live", refused_role="agent"),
+    # end of analytics
 ]
 
 
