@@ -20,6 +20,7 @@ from kefu.routing.models import (
 )
 from kefu.shared.db import Base
 from kefu.sla.models import SlaCalendar, SlaClock, SlaPolicy
+from kefu.workforce.models import WfmPlan
 
 metadata = Base.metadata
 
@@ -65,5 +66,6 @@ __all__ = [
     "WebhookChannel",
     "WebhookDelivery",
     "WebhookReceipt",
+    "WfmPlan",
     "metadata",
 ]

@@ -1,4 +1,4 @@
-"""Analytics: KPI goals, scheduled reports, agents' presence spans, reopen counts.
+"""Analytics and workforce: KPI goals, scheduled reports, presence spans, reopen counts, plans.
 
 Revision ID: 0013
 Revises: 0012
@@ -78,9 +78,31 @@ def upgrade() -> None:
             sa.Column("reopen_count", sa.Integer(), server_default="0", nullable=False)
         )
     op.create_index("ix_conversations_shop_created", "conversations", ["shop_id", "created_at"])
+    op.create_table(
+        "wfm_plans",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("shop_id", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("week_start", sa.Date(), nullable=False),
+        sa.Column("interval_minutes", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("forecast", sa.JSON(), nullable=False),
+        sa.Column("requirement", sa.JSON(), nullable=False),
+        sa.Column("roster", sa.JSON(), nullable=False),
+        sa.Column("coverage", sa.JSON(), nullable=False),
+        sa.Column("summary", sa.JSON(), nullable=False),
+        _utc("created_at", nullable=False),
+        _shop_fk(),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_wfm_plans_shop_id", "wfm_plans", ["shop_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_wfm_plans_shop_id", table_name="wfm_plans")
+    op.drop_table("wfm_plans")
     op.drop_index("ix_conversations_shop_created", table_name="conversations")
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.drop_column("reopen_count")
