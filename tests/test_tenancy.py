@@ -8,7 +8,7 @@ cannot ship without its isolation and permission checks being exercised here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.accounts.models import ApiToken, Shop
+from kefu.analytics.models import ReportSchedule
 from kefu.channels.webhook.models import WebhookChannel, WebhookDelivery
 from kefu.commerce.models import Order, Product, ReturnRequest, Shipment
 from kefu.conversations.models import Message, Subtask
@@ -26,6 +27,7 @@ from kefu.routing.models import RoutingQueue, RoutingRule
 from kefu.shared.clock import utcnow
 from kefu.shared.db import Database
 from kefu.sla.models import SlaCalendar, SlaPolicy
+from kefu.workforce.models import WfmPlan
 from tests.factories import Factory, login
 
 
@@ -357,7 +359,33 @@ CASES = [
     Case("GET", "/api/v1/analytics/goals", refused_role="agent"),
     Case("PUT", "/api/v1/analytics/goals", {"targets": {"fcr": 0.8}}, refused_role="agent"),
     Case("GET", "/api/v1/analytics/live", refused_role="agent"),
+    # reports and their schedules
+    Case(
+        "GET",
+        "/api/v1/analytics/report",
+        refused_role="agent",
+        params={"period": "2026-10", "format": "html"},
+    ),
+    Case("GET", "/api/v1/analytics/report-schedules", refused_role="agent"),
+    Case(
+        "POST", "/api/v1/analytics/report-schedules", {"frequency": "weekly"}, refused_role="agent"
+    ),
+    Case(
+        "PATCH",
+        "/api/v1/analytics/report-schedules/{schedule_id}",
+        {"enabled": False},
+        refused_role="agent",
+    ),
+    Case("DELETE", "/api/v1/analytics/report-schedules/{schedule_id}", refused_role="agent"),
     # end of analytics
+    # --- workforce: plans and the Erlang calculator ---
+    Case("GET", "/api/v1/wfm/plans", refused_role="agent"),
+    Case("POST", "/api/v1/wfm/plans", {"week_start": "2020-01-06"}, refused_role="agent"),
+    Case("GET", "/api/v1/wfm/plans/{plan_id}", refused_role="agent"),
+    Case("GET", "/api/v1/wfm/plans/{plan_id}/roster.csv", refused_role="agent"),
+    Case("GET", "/api/v1/wfm/plans/{plan_id}/coverage.csv", refused_role="agent"),
+    Case("GET", "/api/v1/wfm/erlang", refused_role="agent", params={"volume": "10"}),
+    # end of workforce
 ]
 
 
@@ -452,6 +480,16 @@ async def _ids(factory: Factory, db: Database, shop: Shop) -> dict[str, Any]:
         kb_ids = await _kb_ids(session, shop.id)
         sla_ids = await _sla_ids(session, shop.id)  # sla
         routing_ids = await _routing_ids(session, shop.id)  # routing admin
+        schedule = ReportSchedule(
+            shop_id=shop.id, frequency="monthly", enabled=False, created_at=now, updated_at=now
+        )  # reports
+        session.add(schedule)
+        plan = WfmPlan(
+            shop_id=shop.id, week_start=date(2026, 12, 7), interval_minutes=30,
+            status="OPTIMAL", params={}, forecast=[], requirement=[], roster=[], coverage=[],
+            summary={}, created_at=now,
+        )  # fmt: skip
+        session.add(plan)
         await session.commit()
         return {
             "user_id": agent.id,
@@ -468,6 +506,8 @@ async def _ids(factory: Factory, db: Database, shop: Shop) -> dict[str, Any]:
             **kb_ids,
             **sla_ids,
             **routing_ids,
+            "schedule_id": schedule.id,
+            "plan_id": plan.id,
             "channel_id": channel.id,
             "delivery_id": await _dead_delivery(session, channel, conversation.id),
             "kind": "products",

@@ -13,14 +13,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kefu.accounts import service as accounts
 from kefu.accounts.models import User
 from kefu.accounts.permissions import Permission
 from kefu.accounts.principal import Principal
+from kefu.conversations.models import Conversation
 from kefu.routing.models import AgentState
+from kefu.shared.clock import as_utc
 from kefu.shared.errors import InvalidInput, NotFound
 from kefu.workforce import erlang
 from kefu.workforce.forecast import Forecast, ForecastRequest, forecast
@@ -174,12 +176,27 @@ async def create_plan(
     today = now.astimezone(tz).date()
     params.check(today)
     until = datetime.combine(min(today, params.week_start), time(), tz)
+    first = await session.scalar(
+        select(func.min(Conversation.created_at)).where(
+            Conversation.shop_id == actor.shop_id,
+            Conversation.created_at >= until - timedelta(weeks=HISTORY_WEEKS),
+            Conversation.created_at < until,
+        )
+    )
+    if first is None:
+        raise InvalidInput(
+            f"no conversations in the {HISTORY_WEEKS} weeks before {until.date()} to forecast from",
+            code="no_history",
+        )
+    # From the first day with conversations: leading empty weeks would read as a shop that
+    # was closed, and its real days as spikes.
+    since = datetime.combine(as_utc(first).astimezone(tz).date(), time(), tz)
     series = await conversation_history(
         session,
         shop_id=actor.shop_id,
         interval_minutes=params.interval_minutes,
         until=until,
-        since=until - timedelta(weeks=HISTORY_WEEKS),
+        since=since,
     )
     agents = await _agents(session, actor.shop_id)
     await session.rollback()  # release the connection while the solver works
