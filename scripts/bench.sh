@@ -26,6 +26,12 @@ $BIN/kefu bench routing --conversations 20000 --agents 60 --database postgres \
 echo "== bot: BANKING77, out of scope, Chinese intents and sentiment (needs ../shared/data)"
 $BIN/python scripts/bench_bot.py --out "$OUT/bot.json"
 
+echo "== shift scheduling: a week for ~400 agents, CP-SAT, 60 s limit"
+$BIN/python scripts/bench_schedule.py --out "$OUT/schedule-week-400.json"
+
+echo "== forecast: rolling-origin backtest on the bank call centre (needs ../shared/data)"
+$BIN/python scripts/bench_forecast.py --out "$OUT/forecast-backtest.json"
+
 echo "== demo seeding (SQLite)"
 tmp=$(mktemp -d)
 start=$(date +%s.%N)

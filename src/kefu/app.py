@@ -16,6 +16,8 @@ from kefu import __version__
 from kefu.accounts.api import router as accounts_router
 from kefu.accounts.login import LoginGuard
 from kefu.analytics.api import router as analytics_router
+from kefu.analytics.report_api import router as report_router
+from kefu.analytics.report_worker import ReportWorker, start_report_worker
 from kefu.attachments.api import MULTIPART_OVERHEAD, UPLOAD_PATHS, files_router
 from kefu.attachments.api import router as attachments_router
 from kefu.attachments.service import Uploads
@@ -53,6 +55,7 @@ from kefu.sla.api import router as sla_router
 from kefu.web.pages import router as web_router
 from kefu.web.paths import STATIC_DIR
 from kefu.web.routing import not_found_page
+from kefu.workforce.api import router as workforce_router
 
 SESSION_COOKIE = "kefu_session"
 
@@ -88,9 +91,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             await router.start()
         _app.state.router = router
+        reports: ReportWorker | None = await start_report_worker(settings, db)
         try:
             yield
         finally:
+            if reports is not None:
+                await reports.stop()
             if router is not None:
                 await router.stop()
             if bot_worker is not None:
@@ -181,6 +187,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         bot_router,
         sla_router,
         analytics_router,
+        workforce_router,
+        report_router,
         webchat_router,
         webhook_router,
         ws_router,

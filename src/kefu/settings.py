@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     # Routing (docs/routing.md): the router follows events and sweeps every few seconds.
     router_worker: bool = True
     router_sweep_seconds: float = Field(default=5.0, gt=0)
+    # Scheduled reports (docs/reports.md): mailed through the outbound relay when one is set.
+    report_worker: bool = True
+    report_check_seconds: float = Field(default=300.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -39,7 +39,20 @@ def test_quarters_weeks_days_and_ranges() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["2026-13", "2026-W60", "2026-10-32", "October", "2026-10-15..2026-10-01", ""]
+    "text",
+    [
+        "2026-13",
+        "2026-W60",
+        "2026-10-32",
+        "October",
+        "2026-10-15..2026-10-01",
+        "",
+        "0000-01",
+        "9999-12",
+        "9999-Q4",
+        "9999-12-31",
+        "1999-12-01..2000-01-05",
+    ],
 )
 def test_unknown_periods_are_refused_clearly(text: str) -> None:
     with pytest.raises(InvalidInput) as error:

@@ -43,7 +43,7 @@ def free_port() -> int:
 
 
 def _wait_until_up(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
             pytest.fail(f"the server exited: {log.read_text(errors='replace')}")
@@ -53,7 +53,7 @@ def _wait_until_up(base_url: str, server: subprocess.Popen[bytes], log: Path) ->
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    pytest.fail(f"the server did not answer within 30 s: {log.read_text(errors='replace')}")
+    pytest.fail(f"the server did not answer within 60 s: {log.read_text(errors='replace')}")
 
 
 @contextlib.contextmanager

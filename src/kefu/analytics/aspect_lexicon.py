@@ -22,6 +22,26 @@ def _phrases(text: str) -> frozenset[str]:
     return frozenset(part.strip() for part in text.split(",") if part.strip())
 
 
+def _groups(separator: str | None = None, **groups: str) -> dict[str, str]:
+    """word -> category from category=words (space-separated, or by `separator`)."""
+    return {
+        word.strip(): category
+        for category, words in groups.items()
+        for word in words.split(separator)
+        if word.strip()
+    }
+
+
+def _overrides(table: str) -> dict[tuple[str, str], int]:
+    """(category or term, word) -> polarity from lines "key: word+ word-"."""
+    pairs: dict[tuple[str, str], int] = {}
+    for line in table.strip().splitlines():
+        key, words = line.split(":")
+        for word in words.split():
+            pairs[(key.strip(), word[:-1])] = 1 if word.endswith("+") else -1
+    return pairs
+
+
 @dataclass(frozen=True)
 class AspectCategory:
     key: str
@@ -43,12 +63,11 @@ CATEGORIES: tuple[AspectCategory, ...] = (
         "物流",
         "delivery",
         _words(
-            "物流 快递 发货 送货 配送 到货 收货 运输 快递员 送货员 快递小哥 小哥 派送 速度 "
-            "物流速度 发货速度 送货速度 配送速度 顺丰 京东物流 时效 运费 邮费"
+            "物流 快递 发货 送货 配送 到货 收货 运输 快递员 送货员 快递小哥 快递师傅 小哥 派送 "
+            "速度 物流速度 发货速度 送货速度 配送速度 顺丰 京东物流 时效 运费 邮费"
         ),
         _phrases(
-            "delivery, shipping, shipment, courier, arrived, arrival, shipped, dispatch, "
-            "postage, parcel, tracking, delivered"
+            "delivery, shipping, shipment, courier, arrival, dispatch, postage, parcel, tracking"
         ),
     ),
     AspectCategory(
@@ -63,8 +82,8 @@ CATEGORIES: tuple[AspectCategory, ...] = (
         "质量",
         "quality",
         _words(
-            "质量 品质 做工 质感 用料 材质 工艺 面料 布料 料子 手感 线头 针脚 做工质量 "
-            "产品质量 商品质量 耐用性 瑕疵"
+            "质量 品质 做工 质感 用料 材质 工艺 面料 布料 料子 手感 针脚 做工质量 "
+            "产品质量 商品质量 耐用性"
         ),
         _phrases("quality, build, build quality, material, materials, fabric, stitching"),
     ),
@@ -72,14 +91,14 @@ CATEGORIES: tuple[AspectCategory, ...] = (
         "authenticity",
         "正品",
         "authenticity",
-        _words("正品 真假 真伪 防伪 假货 行货 水货 假冒 翻新机 山寨 冒牌"),
-        _phrases("authentic, genuine, counterfeit, fake, knockoff, original"),
+        _words("真假 真伪 防伪 行货 正版"),
+        _phrases("authenticity"),
     ),
     AspectCategory(
         "price",
         "价格",
         "price",
-        _words("价格 价钱 价位 性价比 售价 定价 价格保护 价保 差价 优惠 活动 赠品 折扣 降价 钱"),
+        _words("价格 价钱 价位 性价比 售价 定价 价格保护 价保 差价 活动 赠品 折扣 钱"),
         _phrases("price, cost, value, value for money, discount, deal, coupon"),
     ),
     AspectCategory(
@@ -104,9 +123,9 @@ CATEGORIES: tuple[AspectCategory, ...] = (
     ),
     AspectCategory(
         "size",
-        "尺码",
+        "尺码大小",
         "size",
-        _words("尺码 码数 尺寸 大小 码子 号码 版型 长度 肥瘦 个头 个儿 分量 容量 份量 规格"),
+        _words("尺码 码数 尺寸 大小 码子 版型 长度 长短 肥瘦 个头 个儿 分量 容量 份量 规格"),
         _phrases("size, sizing, fit, fits, length"),
     ),
     AspectCategory(
@@ -121,9 +140,9 @@ CATEGORIES: tuple[AspectCategory, ...] = (
         "性能",
         "performance",
         _words(
-            "性能 运行 系统 反应 配置 处理器 散热 内存 硬盘 显卡 芯片 信号 网速 wifi 蓝牙 "
-            "运行速度 开机 游戏 软件 噪音 噪声 风扇 发热 加热 温度 水温 功能 操作 按键 键盘 "
-            "触摸板 摄像头 拍照 像素 声音 音质 音效 喇叭 音量 cpu"
+            "性能 运行 系统 反应 配置 处理器 散热 内存 硬盘 显卡 芯片 信号 网速 网络 wifi 蓝牙 "
+            "运行速度 开机 游戏 软件 噪音 噪声 风扇 发热 加热 温度 水温 热水 出水 功能 服务器 "
+            "按键 键盘 触摸板 摄像头 拍照 像素 声音 音质 音效 喇叭 音量 cpu"
         ),
         _phrases(
             "performance, speed, processor, system, software, camera, signal, wifi, bluetooth, "
@@ -131,23 +150,30 @@ CATEGORIES: tuple[AspectCategory, ...] = (
         ),
     ),
     AspectCategory(
+        "usability",
+        "使用",
+        "ease of use",
+        _words("操作 使用 用法 说明书 上手 界面 使用方法 使用体验 用起来 易用性"),
+        _phrases("ease of use, interface, instructions, manual, usability"),
+    ),
+    AspectCategory(
         "battery",
         "电池",
         "battery",
-        _words("电池 续航 待机 电量 充电 耗电 掉电 电池续航 待机时间 充电器 费电"),
+        _words("电池 续航 待机 电量 充电 耗电 掉电 电池续航 待机时间 充电器"),
         _phrases("battery, battery life, charge, charging, charger"),
     ),
     AspectCategory(
         "screen",
         "屏幕",
         "screen",
-        _words("屏幕 屏 显示 分辨率 画面 画质 亮度 显示屏 触屏 液晶屏 屏幕显示 显示效果 清晰度"),
+        _words("屏幕 屏 分辨率 画面 画质 亮度 显示屏 触屏 液晶屏 屏幕显示 显示效果 清晰度"),
         _phrases("screen, display, resolution, brightness, touchscreen"),
     ),
     AspectCategory(
         "taste",
         "味道",
-        "taste/smell",
+        "taste & smell",
         _words("味道 口感 口味 味儿 香味 气味 香气 甜度 果肉 水分 汁水 奶味 奶香"),
         _phrases("taste, flavor, flavour, smell, scent, texture"),
     ),
@@ -162,7 +188,7 @@ CATEGORIES: tuple[AspectCategory, ...] = (
         "effect",
         "效果",
         "effect",
-        _words("效果 功效 去屑 止痒 控油 滋润 柔顺度 洗后 洗完 用后 头屑 头皮"),
+        _words("效果 功效 去屑 止痒 控油 滋润 柔顺度 洗后 洗完 用后 头屑 头皮 头皮屑"),
         _phrases("effect, effects, results, dandruff, scalp"),
     ),
     AspectCategory(
@@ -178,7 +204,7 @@ CATEGORIES: tuple[AspectCategory, ...] = (
         "room",
         _words(
             "房间 客房 床 床铺 被子 枕头 隔音 窗户 空调 房型 装修 大堂 电梯 浴室 卫生间 "
-            "洗手间 热水 淋浴 设施 设备 网络 宽带 电视"
+            "洗手间 淋浴 设施 设备 宽带"
         ),
         _phrases("room, rooms, bed, bathroom, shower, facilities, wifi, air conditioning"),
     ),
@@ -186,14 +212,14 @@ CATEGORIES: tuple[AspectCategory, ...] = (
         "cleanliness",
         "卫生",
         "cleanliness",
-        _words("卫生 清洁 卫生条件 床单 毛巾 地毯 蟑螂 霉味 异味"),
+        _words("卫生 清洁 卫生条件 床单 毛巾 地毯 马桶"),
         _phrases("cleanliness, hygiene, towels, sheets, carpet"),
     ),
     AspectCategory(
         "location",
         "位置",
         "location",
-        _words("位置 地段 地理位置 交通 周边 环境 地点 停车 停车场 地铁 景点"),
+        _words("位置 地段 地理位置 交通 周边 环境 地点 停车 停车场 地铁 景点 机场 车站"),
         _phrases("location, neighbourhood, neighborhood, parking, area"),
     ),
     AspectCategory(
@@ -223,131 +249,60 @@ CATEGORY_BY_KEY: dict[str, AspectCategory] = {c.key: c for c in CATEGORIES}
 
 # Opinion words with a polarity of their own.
 POSITIVE_ZH = _words(
-    "好 不错 满意 喜欢 很好 棒 赞 漂亮 好看 好用 舒服 舒适 方便 清晰 流畅 快 及时 迅速 耐用 "
-    "结实 精致 细致 完好 完整 新鲜 好吃 香 甜 实惠 划算 值 值得 超值 合适 合身 柔软 干净 整洁 "
-    "安静 热情 周到 耐心 专业 贴心 礼貌 准时 给力 强 稳定 靠谱 推荐 优秀 完美 惊喜 好评 清爽 "
-    "柔顺 顺滑 有效 明显 大气 时尚 实用 够用 顺畅 灵敏 省电 持久 清楚 细腻 厚实 可口 正宗 宽敞 "
-    "齐全 便利 一流 挺好 可以 还行 高 nice 正 好闻 麻利 神速 飞快 很快 平整 牢固 精美 "
-    "喜欢的 物美价廉 物超所值 性价比高 没话说 无可挑剔 放心 信赖 满分 高端 上档次 爽 快捷 "
-    "及时雨 保真 新 齐 好喝 入味 醇 香甜 多汁 饱满 标准 正好 刚好 真材实料 值得购买 不错的"
+    "好 不错 满意 喜欢 很好 棒 赞 漂亮 好看 好用 舒服 舒适 方便 清晰 流畅 快 及时 迅速 耐用 结实 "
+    "精致 细致 完好 完整 新鲜 好吃 香 甜 实惠 划算 值 值得 超值 合适 合身 柔软 干净 整洁 安静 "
+    "热情 周到 耐心 专业 贴心 礼貌 准时 给力 强大 很强 超强 稳定 靠谱 推荐 优秀 完美 惊喜 好评 "
+    "清爽 柔顺 顺滑 有效 明显 大气 时尚 实用 够用 顺畅 灵敏 省电 持久 清楚 细腻 厚实 可口 正宗 "
+    "宽敞 齐全 便利 一流 挺好 可以 还行 高 正 好闻 麻利 神速 飞快 很快 平整 牢固 精美 物美价廉 "
+    "物超所值 性价比高 没话说 无可挑剔 放心 信赖 满分 高端 上档次 爽 快捷 保真 新 好喝 入味 香甜 "
+    "多汁 饱满 标准 正好 刚好 真材实料 值得购买 酸甜 过硬 轻松 正品 足 便宜 赞赞 优惠 易用 "
+    "有保证 优质 脆 脆甜 清甜 松软 香浓 顺手 杠杠滴 杠杠的 物有所值 丰富 美观 合理 均匀 艳丽 "
+    "没得说 不俗 适中 有竞争力 满足 贴合 佩服 舒心 省心"
 )
 NEGATIVE_ZH = _words(
     "差 不好 烂 垃圾 坏 破 破损 损坏 漏 慢 贵 难看 难用 难吃 难闻 难喝 失望 后悔 糟糕 问题 毛病 "
-    "故障 卡 卡顿 死机 发烫 烫 脏 臭 吵 旧 掉色 起球 缩水 褪色 开线 色差 粗糙 劣质 假 次品 "
-    "敷衍 冷淡 恶劣 推诿 拖 拖延 麻烦 不行 一般 凑合 不值 坑 骗 坑爹 过期 变质 腐烂 烂了 坏了 "
-    "苦 涩 模糊 暗 刺眼 漏水 变形 裂 碎 压坏 压扁 松 勒 闷 潮湿 简陋 陈旧 老化 破旧 狭小 嘈杂 "
-    "霉 发霉 痒 干涩 毛躁 过敏 不满 不满意 差评 无语 郁闷 生气 气人 可惜 遗憾 不足 缺点 弱 短 低 "
-    "小气 垃圾货 太差 很差 极差 差劲 坑人 骗人 不靠谱 没收到 没到 不发货 没发货 少发 漏发 发错 "
-    "错发 少了 坏的 烂的 破了 碎了 不亮 不能用 用不了 没法用 不灵 失灵 晃 异响 噪 慢吞吞 黑屏 "
-    "蓝屏 重启 掉线 断网 退货 不耐用 容易坏 不新鲜 酸 硬 难受 刺鼻 不舒服 麻 不准 不符 不一样 "
-    "缺 空 无效 没效果 没用 不管用 脱发 掉发 油腻 霉味 异味 噪音大 退款难 不退 不换 不理 不回 "
-    "没人理 不处理 欺骗 坑钱 上当 受骗 掉漆 划痕 瑕疵 污渍 线头 脱线 开胶 偏大 偏小 偏贵 "
-    "假货 山寨 翻新 冒牌 盗版 水货"
+    "故障 卡 卡顿 死机 发烫 烫 脏 臭 吵 旧 掉色 起球 缩水 褪色 开线 色差 粗糙 劣质 假 次品 敷衍 "
+    "冷淡 恶劣 推诿 拖 拖延 麻烦 不行 一般 凑合 不值 坑 骗 坑爹 过期 变质 腐烂 烂了 坏了 苦 涩 "
+    "模糊 暗 刺眼 漏水 变形 裂 碎 压坏 压扁 松 勒 闷 潮湿 简陋 陈旧 老化 破旧 狭小 嘈杂 霉 发霉 "
+    "痒 干涩 毛躁 过敏 不满 不满意 差评 无语 郁闷 生气 气人 可惜 遗憾 不足 缺点 弱 短 太差 很差 "
+    "极差 差劲 坑人 骗人 不靠谱 没收到 没到 不发货 没发货 少发 漏发 发错 错发 坏的 烂的 破了 "
+    "碎了 不亮 不能用 用不了 没法用 不灵 失灵 晃 异响 黑屏 蓝屏 重启 掉线 断网 不耐用 容易坏 "
+    "不新鲜 酸 硬 难受 刺鼻 不舒服 不准 不符 不一样 缺 无效 没效果 没用 不管用 脱发 掉发 油腻 "
+    "霉味 异味 噪音大 不好用 退款难 不退 不换 不理 不回 没人理 不处理 欺骗 坑钱 上当 受骗 掉漆 "
+    "划痕 瑕疵 污渍 线头 脱线 开胶 偏大 偏小 偏贵 假货 山寨 翻新 翻新机 冒牌 盗版 水货 假冒 严重 "
+    "费电 蟑螂 虫子 退货 换货 小气 不值得 太慢 很慢 忽悠 垃圾货 漏液 划伤 凹陷 残次品 降价 "
+    "降价了 跌价 就降价 就便宜 有什么用 有毛用 有啥用 不咋地 不怎么样 不咋样 无力吐槽 吐槽 "
+    "有待提高 有待改进 需要改进 要提高 有待加强 需改进 待改进 普通 熏人 恐怖 无法忍受 受不了 "
+    "短斤少两 缺斤少两 塑料味 怪味 开不了机 蚊子 打结 货不对板 不对板 不对 不爽 没味道 油 污垢 "
+    "无法接受 吃力 不兼容 用不惯 误差 花了 发毛 太黑 不能忍受 脏乱差 惨不忍睹 不通情理 困难 延迟 "
+    "不一致 没回应 没反应 没有反应 大小不一 撕开 起头屑 不够用 太薄 降了 就降了 一股味 有伤 伤疤 "
+    "碰伤 磕碰 没法吃 不能吃"
 )
 # Opinion words that name their aspect, e.g. 便宜 is about the price.
-IMPLICIT_ZH: dict[str, str] = {
-    "便宜": "price",
-    "贵": "price",
-    "偏贵": "price",
-    "实惠": "price",
-    "划算": "price",
-    "超值": "price",
-    "物美价廉": "price",
-    "物超所值": "price",
-    "性价比高": "price",
-    "不值": "price",
-    "坑钱": "price",
-    "好吃": "taste",
-    "难吃": "taste",
-    "好喝": "taste",
-    "难喝": "taste",
-    "香甜": "taste",
-    "多汁": "taste",
-    "可口": "taste",
-    "新鲜": "freshness",
-    "不新鲜": "freshness",
-    "过期": "freshness",
-    "变质": "freshness",
-    "腐烂": "freshness",
-    "发霉": "freshness",
-    "合身": "size",
-    "偏大": "size",
-    "偏小": "size",
-    "漂亮": "appearance",
-    "好看": "appearance",
-    "难看": "appearance",
-    "色差": "appearance",
-    "耐用": "quality",
-    "不耐用": "quality",
-    "容易坏": "quality",
-    "劣质": "quality",
-    "粗糙": "quality",
-    "起球": "quality",
-    "掉色": "quality",
-    "褪色": "quality",
-    "缩水": "quality",
-    "开线": "quality",
-    "脱线": "quality",
-    "开胶": "quality",
-    "次品": "quality",
-    "破损": "packaging",
-    "压坏": "packaging",
-    "压扁": "packaging",
-    "卡顿": "performance",
-    "死机": "performance",
-    "发烫": "performance",
-    "黑屏": "screen",
-    "蓝屏": "performance",
-    "异响": "performance",
-    "掉线": "performance",
-    "断网": "performance",
-    "漏水": "installation",
-    "省电": "battery",
-    "假货": "authenticity",
-    "山寨": "authenticity",
-    "翻新": "authenticity",
-    "冒牌": "authenticity",
-    "盗版": "authenticity",
-    "水货": "authenticity",
-    "保真": "authenticity",
-    "真材实料": "quality",
-    "没收到": "delivery",
-    "没到": "delivery",
-    "不发货": "delivery",
-    "没发货": "delivery",
-    "神速": "delivery",
-    "少发": "delivery",
-    "漏发": "delivery",
-    "发错": "delivery",
-    "错发": "delivery",
-    "退款难": "after_sales",
-    "不退": "after_sales",
-    "不换": "after_sales",
-    "没人理": "service",
-    "不理": "service",
-    "不回": "service",
-    "敷衍": "service",
-    "推诿": "service",
-    "热情": "service",
-    "耐心": "service",
-    "礼貌": "service",
-    "冷淡": "service",
-    "脏": "cleanliness",
-    "干净": "cleanliness",
-    "整洁": "cleanliness",
-    "霉味": "cleanliness",
-    "异味": "cleanliness",
-    "嘈杂": "location",
-    "宽敞": "room",
-    "狭小": "room",
-    "去屑": "effect",
-    "脱发": "effect",
-    "掉发": "effect",
-    "没效果": "effect",
-    "毛躁": "effect",
-    "柔顺": "effect",
-    "盗版书": "authenticity",
-}
+IMPLICIT_ZH = _groups(
+    price="便宜 贵 偏贵 实惠 划算 超值 物美价廉 物超所值 性价比高 不值 坑钱 优惠 降价 降价了 跌价 "
+    "降了 就降价 就便宜",
+    taste="好吃 难吃 好喝 难喝 香甜 多汁 可口 甜 脆 脆甜 清甜 香浓 酸甜 塑料味 怪味 没味道",
+    freshness="新鲜 不新鲜 过期 变质 腐烂 发霉",
+    size="合身 偏大 偏小 短斤少两 缺斤少两",
+    appearance="漂亮 好看 难看 色差",
+    quality="耐用 不耐用 容易坏 劣质 粗糙 起球 掉色 褪色 缩水 开线 脱线 开胶 次品 真材实料 线头 "
+    "瑕疵 残次品 掉漆 划痕 有伤 伤疤 碰伤 磕碰",
+    packaging="破损 压坏 压扁",
+    performance="卡 卡顿 死机 发烫 蓝屏 异响 掉线 断网 开不了机",
+    screen="黑屏",
+    installation="漏水",
+    battery="省电 费电",
+    authenticity="假货 山寨 翻新 翻新机 冒牌 盗版 水货 保真 正品 假冒",
+    delivery="没收到 没到 不发货 没发货 神速 少发 漏发 发错 错发 太慢",
+    after_sales="退款难 不退 不换 退货 换货",
+    service="没人理 不理 不回 敷衍 推诿 热情 耐心 礼貌 冷淡",
+    cleanliness="脏 干净 整洁 霉味 异味 蟑螂 虫子 污渍 蚊子",
+    location="嘈杂",
+    room="宽敞 狭小",
+    effect="去屑 脱发 掉发 没效果 毛躁 柔顺 打结",
+    usability="好用 难用 易用 不好用",
+)
 
 POSITIVE_EN = _phrases(
     "good, great, excellent, amazing, awesome, perfect, love, loved, lovely, nice, fine, fast, "
@@ -356,7 +311,8 @@ POSITIVE_EN = _phrases(
     "clean, quiet, spacious, beautiful, pretty, gorgeous, stylish, accurate, happy, satisfied, "
     "pleased, recommend, recommended, works, worth, best, fantastic, wonderful, brilliant, "
     "reliable, easy, well, intact, on time, long, strong, decent, superb, elegant, convenient, "
-    "efficient, prompt, generous, well made, well packed, value for money"
+    "efficient, prompt, generous, well made, well packed, value for money, authentic, genuine, "
+    "easy to use"
 )
 NEGATIVE_EN = _phrases(
     "bad, poor, terrible, awful, horrible, worst, broken, damaged, defective, faulty, cracked, "
@@ -367,136 +323,79 @@ NEGATIVE_EN = _phrases(
     "dead, drains, disappointing, disappointed, problem, problems, issue, issues, cheaply, "
     "scratched, stained, smelly, faded, shrank, shrunk, ugly, weak, short, unresponsive, "
     "ignored, never arrived, fell apart, falls apart, stopped working, doesn't work, "
-    "does not work, waste, waste of money, junk, hate, annoying, unacceptable, horrible, "
-    "small, tiny, huge, too big, too small, not worth"
+    "does not work, waste, waste of money, junk, hate, annoying, unacceptable, too big, "
+    "too small, not worth, too long, took forever, overheating, drained, hard to use, runs small, "
+    "runs large, runs big"
 )
-IMPLICIT_EN: dict[str, str] = {
-    "cheap": "price",
-    "affordable": "price",
-    "expensive": "price",
-    "overpriced": "price",
-    "pricey": "price",
-    "value for money": "price",
-    "delicious": "taste",
-    "tasty": "taste",
-    "bland": "taste",
-    "stale": "freshness",
-    "rotten": "freshness",
-    "moldy": "freshness",
-    "mouldy": "freshness",
-    "spoiled": "freshness",
-    "fresh": "freshness",
-    "fake": "authenticity",
-    "counterfeit": "authenticity",
-    "rude": "service",
-    "unhelpful": "service",
-    "polite": "service",
-    "ignored": "service",
-    "never arrived": "delivery",
-    "late": "delivery",
-    "delayed": "delivery",
-    "laggy": "performance",
-    "lags": "performance",
-    "overheats": "performance",
-    "crashes": "performance",
-    "freezes": "performance",
-    "flimsy": "quality",
-    "well made": "quality",
-    "fell apart": "quality",
-    "falls apart": "quality",
-    "durable": "quality",
-    "sturdy": "quality",
-    "shrank": "quality",
-    "shrunk": "quality",
-    "faded": "quality",
-    "dirty": "cleanliness",
-    "smelly": "cleanliness",
-    "spacious": "room",
-    "well packed": "packaging",
-    "ugly": "appearance",
-    "gorgeous": "appearance",
-    "stylish": "appearance",
-    "too big": "size",
-    "too small": "size",
-}
+IMPLICIT_EN = _groups(
+    ",",
+    price="cheap, affordable, expensive, overpriced, pricey, value for money",
+    taste="delicious, tasty, bland",
+    freshness="stale, rotten, moldy, mouldy, spoiled, fresh",
+    authenticity="fake, counterfeit, authentic, genuine",
+    service="rude, unhelpful, polite, ignored",
+    delivery="never arrived, late, delayed, took forever",
+    performance="laggy, lags, overheats, crashes, freezes",
+    quality="flimsy, well made, fell apart, falls apart, durable, sturdy, shrank, shrunk, faded",
+    cleanliness="dirty, smelly",
+    room="spacious",
+    packaging="well packed",
+    appearance="ugly, gorgeous, stylish",
+    size="too big, too small, runs small, runs large, runs big",
+    usability="easy to use, hard to use",
+)
 
 # Opinion words whose polarity depends on the aspect: (category or term, word) -> polarity.
 # "快" is good for delivery but bad for a battery draining; 大 is good for a room, bad for a size.
-OVERRIDES: dict[tuple[str, str], int] = {
-    ("price", "高"): -1,
-    ("price", "低"): 1,
-    ("price", "便宜"): 1,
-    ("price", "cheap"): 1,
-    ("price", "low"): 1,
-    ("price", "high"): -1,
-    ("battery", "快"): -1,
-    ("battery", "fast"): -1,
-    ("battery", "quickly"): -1,
-    ("battery", "长"): 1,
-    ("battery", "久"): 1,
-    ("充电", "快"): 1,
-    ("charging", "fast"): 1,
-    ("charge", "fast"): 1,
-    ("charger", "fast"): 1,
-    ("size", "大"): -1,
-    ("size", "小"): -1,
-    ("size", "长"): -1,
-    ("size", "短"): -1,
-    ("个头", "大"): 1,
-    ("个头", "小"): -1,
-    ("分量", "足"): 1,
-    ("分量", "少"): -1,
-    ("容量", "大"): 1,
-    ("容量", "小"): -1,
-    ("room", "大"): 1,
-    ("room", "小"): -1,
-    ("room", "small"): -1,
-    ("room", "big"): 1,
-    ("room", "large"): 1,
-    ("screen", "大"): 1,
-    ("screen", "高"): 1,
-    ("screen", "亮"): 1,
-    ("screen", "big"): 1,
-    ("screen", "large"): 1,
-    ("噪音", "大"): -1,
-    ("噪音", "小"): 1,
-    ("噪声", "大"): -1,
-    ("噪声", "小"): 1,
-    ("声音", "大"): -1,
-    ("声音", "小"): 1,
-    ("noise", "loud"): -1,
-    ("delivery", "久"): -1,
-    ("delivery", "长"): -1,
-    ("taste", "酸"): -1,
-    ("taste", "淡"): -1,
-    ("taste", "浓"): 1,
-    ("taste", "香"): 1,
-    ("effect", "明显"): 1,
-    ("effect", "好"): 1,
-    ("location", "近"): 1,
-    ("location", "远"): -1,
-    ("location", "偏"): -1,
-    ("location", "偏僻"): -1,
-    ("location", "方便"): 1,
-    ("performance", "快"): 1,
-    ("performance", "大"): -1,
-    ("performance", "高"): -1,
-    ("performance", "fast"): 1,
-    ("performance", "loud"): -1,
-    ("delivery", "fast"): 1,
-}
+OVERRIDES = _overrides(
+    """
+    price: 高- 低+ 便宜+ cheap+ low+ high-
+    性价比: 高+ 低-
+    quality: 低- 薄-
+    room: 简单-
+    usability: 简单+
+    头皮屑: 多-
+    battery: 快- fast- quickly- 长+ 久+
+    充电: 快+
+    charging: fast+
+    charge: fast+
+    charger: fast+
+    size: 大- 小- 长- 短- small- big- large- tiny- huge-
+    个头: 大+ 小-
+    分量: 足+ 少-
+    份量: 足+ 少-
+    容量: 大+ 小-
+    room: 大+ 小- small- big- large-
+    screen: 大+ 高+ 亮+ big+ large+
+    噪音: 大- 小+ 高-
+    噪声: 大- 小+
+    noise: loud-
+    头屑: 多- 少+
+    delivery: 久- 长- fast+
+    taste: 酸- 淡- 浓+ 香+ 重- 大-
+    effect: 明显+ 好+
+    location: 近+ 远- 偏僻- 方便+
+    performance: 快+ fast+ loud-
+    """
+)
 # Words that only carry polarity next to an aspect that gives them one (see OVERRIDES).
-CONTEXT_ONLY = _words("大 小 长 久 足 少 亮 淡 浓 近 远 偏僻 low high big large")
+CONTEXT_ONLY = _words(
+    "大 小 长 久 多 少 亮 淡 浓 近 远 重 低 薄 简单 偏僻 low high big large small tiny huge"
+)
 
-NEGATORS_ZH = _words("不 没 没有 无 未 别 不太 不是 不够 不算 并不 并没有 从不 毫无 不怎么 不大 没啥 没什么")
+NEGATORS_ZH = _words(
+    "不 没 没有 无 未 别 不太 不是 不够 不算 并不 并没有 从不 毫无 不怎么 没啥 没什么 无法 不要 "
+    "不会 不能 不如 没有想象的 没有想像的 没有想象中 没想象中 没有预期的"
+)
 NEGATORS_EN = _words(
     "not no never don't doesn't didn't isn't wasn't aren't weren't won't can't cannot couldn't "
     "hardly barely nothing"
 )
 DEGREE_ZH = _words(
     "很 非常 太 特别 超 超级 挺 比较 十分 极 极其 最 有点 有些 稍微 略 蛮 相当 更 真 真的 偏 "
-    "还 还是 也 都 好 一点 有点儿 实在 确实 够 巨 超好"
+    "还 还是 也 都 一点 有点儿 实在 确实 够 巨 好像 越来越 那么 这么 特 贼"
 )
+COPULAS_EN = _words("is are was were looks look feels feel seems tastes smells")
 DEGREE_EN = _words("very really so too extremely quite pretty super rather fairly a bit totally")
 # Clause boundaries inside a sentence: contrast words start a new clause.
 CONTRAST_ZH = ("但是", "不过", "可是", "然而", "只是", "但")
@@ -504,8 +403,9 @@ CONTRAST_EN = _words("but however although though yet")
 # Nouns that are never an aspect on their own (the goods, the shop, people, time).
 NOT_ASPECTS = _words(
     "东西 商品 宝贝 产品 京东 淘宝 天猫 网上 东东 感觉 时候 朋友 老公 老婆 孩子 宝宝 家人 妈妈 "
-    "同事 问题 地方 事情 时间 一次 第一次 下次 以后 价格 总体 整体 总的来说 总之 印象 体验 "
-    "购物 网购 评价 好评 差评 满意 速度 机器 手机 电脑 平板 酒店 衣服 水果 书 本书 这本书 "
+    "同事 问题 地方 事情 时间 一次 第一次 下次 以后 总体 整体 总的来说 总之 印象 体验 结果 "
+    "评论 块钱 读后感 心得 感受 原因 情况 样子 有点 左右 部分 方面 名声 品牌 牌子 小时 "
+    "购物 网购 评价 好评 差评 满意 机器 手机 电脑 平板 酒店 衣服 水果 书 本书 这本书 东东 "
     "nothing thing things product item order stuff everything anything"
 )
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scipy import stats as scipy_stats
-
 from kefu.analytics.kpi import Stat
 from kefu.analytics.metrics import Kind, Metric
 
@@ -29,6 +27,8 @@ class Change:
 
 
 def _welch(a: Stat, b: Stat) -> float | None:
+    from scipy import stats as scipy_stats  # 1 s to import: only when comparing
+
     va, vb = a.variance(), b.variance()
     if va is None or vb is None:
         return None
@@ -41,6 +41,8 @@ def _welch(a: Stat, b: Stat) -> float | None:
 
 
 def _proportions(a: Stat, b: Stat) -> float | None:
+    from scipy import stats as scipy_stats  # 1 s to import: only when comparing
+
     if a.n < 1 or b.n < 1:
         return None
     pooled = (a.total + b.total) / (a.n + b.n)
@@ -52,6 +54,8 @@ def _proportions(a: Stat, b: Stat) -> float | None:
 
 
 def _counts(a: Stat, b: Stat, days_a: float, days_b: float) -> float | None:
+    from scipy import stats as scipy_stats  # 1 s to import: only when comparing
+
     k1, k2 = round(a.total), round(b.total)
     if k1 + k2 == 0 or days_a <= 0 or days_b <= 0:
         return None

@@ -175,18 +175,20 @@ def _overlap(a: Span, start: datetime, end: datetime) -> float:
     return max(0.0, (min(a.end, end) - max(a.start, start)).total_seconds())
 
 
-def _busy_online(
-    online: Sequence[Span], busy: Sequence[Span], start: datetime, end: datetime
-) -> float:
-    """Seconds within [start, end) that are both online and busy, for one agent; spans of each
-    kind must not overlap each other (``union`` them first)."""
-    total = 0.0
-    for a in online:
-        for b in busy:
-            lo, hi = max(a.start, b.start, start), min(a.end, b.end, end)
-            if hi > lo:
-                total += (hi - lo).total_seconds()
-    return total
+def _intersect(online: Sequence[Span], busy: Sequence[Span]) -> list[Span]:
+    """The stretches in both lists (each sorted and without overlaps), by a two-pointer walk."""
+    out: list[Span] = []
+    i = j = 0
+    while i < len(online) and j < len(busy):
+        a, b = online[i], busy[j]
+        lo, hi = max(a.start, b.start), min(a.end, b.end)
+        if hi > lo:
+            out.append(Span(a.user_id, lo, hi))
+        if a.end <= b.end:
+            i += 1
+        else:
+            j += 1
+    return out
 
 
 def union(spans: Iterable[Span]) -> list[Span]:
@@ -235,13 +237,14 @@ def _occupancy(
     online, busy = _by_user(facts.online), _by_user(facts.busy)
     for user_id, spans in online.items():
         key = group(user_id)
+        both = _intersect(spans, busy.get(user_id, []))
         for label, lo, hi in window.buckets():
             seconds = sum(_overlap(s, lo, hi) for s in spans)
             if seconds <= 0:
                 continue
             stat = out.setdefault((key, label), _new_stats())["occupancy"]
             stat.n += seconds
-            stat.total += _busy_online(spans, busy.get(user_id, []), lo, hi)
+            stat.total += sum(_overlap(s, lo, hi) for s in both)
 
 
 def compute(facts: Facts, *, dimension: Dimension, window: Window) -> dict[Key, Stats]:

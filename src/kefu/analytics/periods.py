@@ -63,14 +63,35 @@ def _range_label(first: date, last: date) -> str:
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"not a date: {text!r}", code="invalid_period") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InvalidInput(
+            f"periods lie between {FIRST_YEAR} and {LAST_YEAR}", code="invalid_period"
+        )
+    return day
+
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def parse_period(text: str, tz: ZoneInfo) -> Period:
     """The period ``text`` names; ``InvalidInput`` (code ``invalid_period``) otherwise."""
-    text = text.strip()
+    period = _parse(text.strip(), tz)
+    if not (period.first_day.year >= FIRST_YEAR and period.last_day.year <= LAST_YEAR):
+        raise InvalidInput(
+            f"periods lie between {FIRST_YEAR} and {LAST_YEAR}", code="invalid_period"
+        )
+    return period
+
+
+def _parse(text: str, tz: ZoneInfo) -> Period:
+    year = _MONTH.match(text) or _QUARTER.match(text) or _WEEK.match(text)
+    if year and not FIRST_YEAR <= int(year[1]) <= LAST_YEAR:
+        raise InvalidInput(
+            f"periods lie between {FIRST_YEAR} and {LAST_YEAR}", code="invalid_period"
+        )
     if m := _MONTH.match(text):
         if not 1 <= int(m[2]) <= 12:
             raise InvalidInput(f"no month {m[2]} in {text!r}", code="invalid_period")

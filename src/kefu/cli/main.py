@@ -16,6 +16,7 @@ from kefu.cli.bench import bench_app
 from kefu.cli.bot import bot_app
 from kefu.cli.demo import demo
 from kefu.cli.imports import imports_app
+from kefu.cli.report import report
 from kefu.cli.wfm import register as wfm_group
 from kefu.settings import Settings
 from kefu.shared.clock import utcnow
@@ -34,6 +35,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(bot_app, name="bot")
 app.add_typer(wfm_group(), name="wfm")
 app.command("demo")(demo)
+app.command("report")(report)
 
 console = Console()
 err = Console(stderr=True)

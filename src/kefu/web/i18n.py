@@ -6,6 +6,7 @@ from typing import Literal, TypeGuard
 
 from kefu.web.catalog import (
     admin,
+    analytics,
     board,
     bot,
     chat,
@@ -13,6 +14,8 @@ from kefu.web.catalog import (
     routing,
     sla,
     subtasks,
+    topics,
+    wfm,
     workspace,
     workspace_tools,
 )
@@ -35,6 +38,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     **board.MESSAGES,
     **subtasks.MESSAGES,
     **sla.MESSAGES,
+    **analytics.MESSAGES,
+    **wfm.MESSAGES,
+    **topics.MESSAGES,
 }
 
 

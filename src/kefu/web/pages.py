@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from kefu.web import (
     admin_pages,
+    analytics_pages,
     assist_pages,
     auth_pages,
     board_pages,
@@ -18,6 +19,9 @@ from kefu.web import (
     routing_pages,
     sla_pages,
     subtask_pages,
+    topics_pages,
+    wallboard_pages,
+    wfm_pages,
     workspace_pages,
 )
 from kefu.web.routing import PageRoute
@@ -37,3 +41,7 @@ router.include_router(routing_pages.router)
 router.include_router(sla_pages.router)
 router.include_router(board_pages.router)
 router.include_router(subtask_pages.router)
+router.include_router(analytics_pages.router)
+router.include_router(wallboard_pages.router)
+router.include_router(wfm_pages.router)
+router.include_router(topics_pages.router)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from itertools import pairwise
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -19,14 +20,9 @@ from ortools.sat.python import cp_model
 from kefu.shared.errors import InvalidInput
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-STATUS_NAMES = {
-    cp_model.OPTIMAL: "OPTIMAL",
-    cp_model.FEASIBLE: "FEASIBLE",
-    cp_model.INFEASIBLE: "INFEASIBLE",
-    cp_model.MODEL_INVALID: "MODEL_INVALID",
-    cp_model.UNKNOWN: "UNKNOWN",
-}
-STAGE1_SHARE = 0.4  # of the time limit; stage 1 usually proves optimality far sooner
+SOLVED = ("OPTIMAL", "FEASIBLE")
+STAGE1_SHARE = 0.5  # of the time limit; stage 2 mostly ends at once (docs/scheduling.md)
+PEAK_WEIGHT = 100  # a peak-squad hour costs as much as this many regular hours
 
 
 class ScheduleInputError(InvalidInput):
@@ -135,7 +131,7 @@ class Grid:
 
     @property
     def days(self) -> int:
-        return self.day(self.size) + 1
+        return self.day(self.size - 1) + 1
 
 
 @dataclass(frozen=True)
@@ -158,6 +154,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class StageReport:
+    """How one solver stage ended; ``objective`` and ``bound`` in that stage's unit."""
+
     status: str
     seconds: float
     objective: float | None = None
@@ -165,16 +163,36 @@ class StageReport:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """How long one solver call may run, and on how many CP-SAT worker threads."""
+
+    seconds: float
+    workers: int = 2
+
+
+@dataclass(frozen=True)
+class Crew:
+    """Interchangeable agents: one ``profile``; ``members`` index the agents list. The
+    anonymous crew has no members: stage 1 chooses how many it needs."""
+
+    profile: Agent
+    cap_minutes: int
+    members: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class ShiftPlan:
-    """Stage 1's answer: ``count`` shifts of ``candidate`` working skill number ``skill``."""
+    """Stage 1's answer: ``count`` shifts of ``candidate`` on skill ``skill`` for ``crew``."""
 
     grid: Grid
     templates: tuple[ShiftTemplate, ...]
-    shifts: tuple[tuple[Candidate, int, int], ...]
+    crews: tuple[Crew, ...]
+    shifts: tuple[tuple[Candidate, int, int, int], ...]  # candidate, skill, crew, count
     report: StageReport
+    crew_sizes: tuple[int, ...] = ()
 
 
-def _minutes(value: time) -> int:
+def minutes_of(value: time) -> int:
     return value.hour * 60 + value.minute
 
 
@@ -191,13 +209,13 @@ def build_grid(requirement: Sequence[Need]) -> Grid:
         if need.agents < 0:
             raise ScheduleInputError(f"negative agents ({need.agents}) at {need.start}")
     starts = sorted({n.start for n in requirement})
-    gaps = [int((b - a).total_seconds()) for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [int((b - a).total_seconds()) for a, b in pairwise(starts)]
     step_seconds = min(gaps) if gaps else 1800
     if step_seconds % 60 or 86400 % step_seconds:
         raise ScheduleInputError(
             f"irregular intervals: {step_seconds} s between starts does not divide a day"
         )
-    for a, b in zip(starts, starts[1:], strict=False):
+    for a, b in pairwise(starts):
         if (b - a).total_seconds() % step_seconds:
             raise ScheduleInputError(f"irregular intervals: {b} is off the {a} grid")
     step = step_seconds // 60
@@ -234,14 +252,8 @@ def _check_template(t: ShiftTemplate, step: int) -> None:
         raise bad(f"start_every {t.start_every_minutes} min is not a multiple of {step} min")
 
 
-def _start_every(t: ShiftTemplate, step: int) -> int:
-    if t.start_every_minutes is not None:
-        return t.start_every_minutes
-    return -(-30 // step) * step
-
-
 def _in_window(minute_of_day: int, earliest: time, latest: time) -> bool:
-    lo, hi = _minutes(earliest), _minutes(latest)
+    lo, hi = minutes_of(earliest), minutes_of(latest)
     if lo <= hi:
         return lo <= minute_of_day <= hi
     return minute_of_day >= lo or minute_of_day <= hi
@@ -254,7 +266,8 @@ def candidates(grid: Grid, templates: Sequence[ShiftTemplate]) -> list[Candidate
     found: list[Candidate] = []
     for index, t in enumerate(templates):
         _check_template(t, grid.step)
-        length, every = t.length_minutes // grid.step, _start_every(t, grid.step)
+        length = t.length_minutes // grid.step
+        every = t.start_every_minutes or -(-30 // grid.step) * grid.step
         breaks: list[int | None] = [None]
         if t.break_minutes:
             first = -(-t.break_after_min // grid.step)
@@ -284,93 +297,246 @@ def _check_coverable(grid: Grid, found: Sequence[Candidate]) -> None:
             )
 
 
-@dataclass(frozen=True)
-class Capacity:
-    """What named agents can supply, as necessary conditions for stage 1 (per day and skill)."""
+def can_work(grid: Grid, crew: Crew, start: int, length: int, skill: int) -> bool:
+    """Skill, weekday, daily window and weekly hours: may ``crew`` take this shift?"""
+    agent, name, day = crew.profile, grid.skills[skill], grid.day(start)
+    if (name is not None and name not in agent.skills) or length * grid.step > crew.cap_minutes:
+        return False
+    begin, low = grid.minute(start) - day * 1440, minutes_of(agent.earliest_start)
+    if grid.weekday(day) not in agent.days_available or begin < low:
+        return False
+    if agent.latest_end is None:
+        return True
+    high = minutes_of(agent.latest_end)
+    high += 1440 if high <= low else 0
+    return begin + length * grid.step <= high
 
-    per_day: dict[int, int]
-    per_day_skill: dict[tuple[int, int], int]
-    shifts: int
-    minutes: float
+
+def crews_of(grid: Grid, agents: Sequence[Agent] | None, rules: Rules) -> tuple[Crew, ...]:
+    """Agents grouped by what matters to the rules; None gives one anonymous crew."""
+
+    def cap(hours: float | None) -> int:
+        return round(60 * (rules.max_hours_week if hours is None else hours))
+
+    if agents is None:
+        everyone = frozenset(s for s in grid.skills if s is not None)
+        return (Crew(Agent("agent", skills=everyone), cap(None)),)
+    if len({a.id for a in agents}) != len(agents):
+        raise ScheduleInputError("agent ids must be unique")
+    wanted = frozenset(s for s in grid.skills if s is not None)
+    members: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    for i, a in enumerate(agents):
+        if a.max_hours_week is not None and a.max_hours_week < 0:
+            raise ScheduleInputError(f"agent {a.id}: negative max_hours_week")
+        key = (a.skills & wanted, a.days_available, a.earliest_start, a.latest_end,
+               cap(a.max_hours_week), a.peak_squad)  # fmt: skip
+        members[key].append(i)
+    return tuple(
+        Crew(agents[ids[0]], cap(agents[ids[0]].max_hours_week), tuple(ids))
+        for ids in members.values()
+    )
 
 
-def solve_stage1(
-    problem: ScheduleProblem, capacity: Capacity | None, *, seconds: float, workers: int
-) -> ShiftPlan:
-    """Choose shifts covering every interval with the fewest staffed (paid) minutes."""
-    grid = build_grid(problem.requirement)
-    templates = tuple(problem.templates)
-    if not templates:
-        raise ScheduleInputError("no shift templates")
-    found = candidates(grid, templates)
-    _check_coverable(grid, found)
+@dataclass
+class _Stage1:
+    """The stage-1 model: shifts per candidate (``n``, with its break) and per crew (``y``,
+    by start), and the expressions its phases minimise, in intervals."""
+
+    model: cp_model.CpModel
+    n: list[tuple[Candidate, int, cp_model.IntVar]]
+    y: list[tuple[Candidate, int, int, cp_model.IntVar]]
+    sizes: list[cp_model.IntVar | int]
+    peak: list[cp_model.LinearExprT]
+    hours: list[cp_model.LinearExprT]
+
+
+def _stage1_model(
+    grid: Grid, found: Sequence[Candidate], crews: Sequence[Crew], rules: Rules
+) -> _Stage1:
     model = cp_model.CpModel()
+    top_agents = int(grid.demand.sum()) + 1
+    sizes: list[cp_model.IntVar | int] = [
+        len(c.members) if c.members else model.new_int_var(0, top_agents, "agents") for c in crews
+    ]
+    built = _Stage1(model, [], [], sizes, [], [])
     terms: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
-    chosen: list[tuple[Candidate, int, cp_model.IntVar]] = []
+    by_start: dict[tuple[int, int, int], list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
     for c in found:
         present = c.present()
         for k in range(len(grid.skills)):
             top = int(grid.demand[k, present].max())
-            if top == 0:
-                continue
-            var = model.new_int_var(0, top, "")
-            chosen.append((c, k, var))
-            for slot in present:
-                terms[k, slot].append(var)
+            if top:
+                var = model.new_int_var(0, top, "")
+                built.n.append((c, k, var))
+                by_start[c.template, c.start, k].append((var, top))
+                for slot in present:
+                    terms[k, slot].append(var)
     for k in range(len(grid.skills)):
-        for slot in np.flatnonzero(grid.demand[k] > 0):
-            model.add(sum(terms[k, int(slot)]) >= int(grid.demand[k, slot]))
-    if capacity is not None:
-        _add_capacity(model, grid, chosen, capacity)
-    model.minimize(sum(c.length * var for c, _, var in chosen))
-    solver, status, elapsed = _solve(model, seconds, workers)
-    shifts: list[tuple[Candidate, int, int]] = []
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        for c, k, var in chosen:
-            if count := int(solver.value(var)):
-                shifts.append((c, k, count))
-    report = _report(solver, status, elapsed, scale=grid.step / 60)
-    return ShiftPlan(grid, templates, tuple(shifts), report)
+        for where in np.flatnonzero(grid.demand[k] > 0):
+            model.add(sum(terms[k, int(where)]) >= int(grid.demand[k, where]))
+    length = {c.template: c.length for c in found}
+    for (t, start, k), shifts in by_start.items():
+        top = sum(most for _, most in shifts)
+        crew_vars = []
+        for ci, crew in enumerate(crews):
+            limit = min(top, len(crew.members)) if crew.members else top
+            if limit and can_work(grid, crew, start, length[t], k):
+                var = model.new_int_var(0, limit, "")
+                built.y.append((Candidate(t, start, length[t]), k, ci, var))
+                crew_vars.append(var)
+                built.hours.append(length[t] * var)
+                if crew.profile.peak_squad:
+                    built.peak.append(length[t] * var)
+        model.add(sum(v for v, _ in shifts) == sum(crew_vars))
+    _crew_limits(built, grid, crews, rules)
+    return built
 
 
-def _add_capacity(
-    model: cp_model.CpModel,
+def _crew_limits(built: _Stage1, grid: Grid, crews: Sequence[Crew], rules: Rules) -> None:
+    """Per crew: one shift per agent a day, and per week the shifts and hours allowed."""
+    days: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
+    weeks: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    for c, _, ci, var in built.y:
+        days[ci, grid.day(c.start)].append(var)
+        weeks[ci, grid.day(c.start) // 7].append((c.length * grid.step, var))
+    for (ci, _), vars_ in days.items():
+        built.model.add(sum(vars_) <= built.sizes[ci])
+    for (ci, block), items in weeks.items():
+        crew, size = crews[ci], built.sizes[ci]
+        open_days = sum(
+            1
+            for d in range(7 * block, min(grid.days, 7 * block + 7))
+            if grid.weekday(d) in crew.profile.days_available
+        )
+        shifts = min(open_days, rules.shifts_cap(min(7, grid.days - 7 * block)))
+        built.model.add(sum(v for _, v in items) <= shifts * size)
+        built.model.add(sum(m * v for m, v in items) <= crew.cap_minutes * size)
+    _crew_rest(built, grid, rules)
+
+
+def _crew_rest(built: _Stage1, grid: Grid, rules: Rules) -> None:
+    """Per crew and pair of days: nobody ending at or after e starts the next day before
+    e + rest, so those shifts together need distinct agents of the crew."""
+    rest = round(rules.min_rest_hours * 60)
+    by_day: dict[tuple[int, int], list[tuple[int, int, cp_model.IntVar]]] = defaultdict(list)
+    for c, _, ci, var in built.y:
+        begin = grid.minute(c.start)
+        by_day[ci, grid.day(c.start)].append((begin, begin + c.length * grid.step, var))
+    for (ci, day), today in by_day.items():
+        tomorrow = by_day.get((ci, day + 1), [])
+        for end in sorted({e for _, e, _ in today}):
+            clash = [v for b, _, v in tomorrow if b < end + rest]
+            if clash:
+                after = [v for _, e, v in today if e >= end]
+                built.model.add(sum(after) + sum(clash) <= built.sizes[ci])
+
+
+def solve_stage1(
     grid: Grid,
-    chosen: Sequence[tuple[Candidate, int, cp_model.IntVar]],
-    capacity: Capacity,
-) -> None:
-    by_day: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-    by_day_skill: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
-    for c, k, var in chosen:
-        by_day[grid.day(c.start)].append(var)
-        by_day_skill[grid.day(c.start), k].append(var)
-    for day, vars_ in by_day.items():
-        model.add(sum(vars_) <= capacity.per_day.get(day, 0))
-    for key, vars_ in by_day_skill.items():
-        model.add(sum(vars_) <= capacity.per_day_skill.get(key, 0))
-    model.add(sum(var for _, _, var in chosen) <= capacity.shifts)
-    model.add(sum(c.length * grid.step * var for c, _, var in chosen) <= int(capacity.minutes))
+    templates: tuple[ShiftTemplate, ...],
+    crews: tuple[Crew, ...],
+    rules: Rules,
+    limits: Limits,
+) -> ShiftPlan:
+    """Shifts covering every interval with the fewest staffed hours, a peak-squad hour
+    counting ``PEAK_WEIGHT`` hours; then, for anonymous agents, the fewest agents."""
+    if not templates:
+        raise ScheduleInputError("no shift templates")
+    found = candidates(grid, templates)
+    _check_coverable(grid, found)
+    built = _stage1_model(grid, found, crews, rules)
+    sizes = [s for s in built.sizes if isinstance(s, cp_model.IntVar)]
+    objective = built.hours + [(PEAK_WEIGHT - 1) * e for e in built.peak]
+    share = 0.8 if sizes else 1.0
+    first = Limits(limits.seconds * share, limits.workers)
+    solver, status, elapsed = solve_model(built.model, objective, first)
+    if status not in SOLVED:
+        return ShiftPlan(grid, templates, crews, (), StageReport(status, elapsed))
+    scale = grid.step / 60
+    hours = (solver.objective_value * scale, solver.best_objective_bound * scale)
+    proven = status == "OPTIMAL"
+    if sizes:
+        solver, more, extra = _fewest_agents(
+            built, solver, objective, sizes, Limits(limits.seconds - elapsed, limits.workers)
+        )
+        proven, elapsed = proven and more, elapsed + extra
+    shifts = _split_by_crew(built, solver)
+    counts = tuple(int(solver.value(s)) if isinstance(s, cp_model.IntVar) else s
+                   for s in built.sizes)  # fmt: skip
+    report = StageReport("OPTIMAL" if proven else "FEASIBLE", elapsed, *hours)
+    return ShiftPlan(grid, templates, crews, shifts, report, counts)
 
 
-def _solve(
-    model: cp_model.CpModel, seconds: float, workers: int
-) -> tuple[cp_model.CpSolver, int, float]:
+def _fewest_agents(
+    built: _Stage1,
+    first: cp_model.CpSolver,
+    objective: list[cp_model.LinearExprT],
+    sizes: list[cp_model.IntVar],
+    limits: Limits,
+) -> tuple[cp_model.CpSolver, bool, float]:
+    """Keep the staffed hours found and minimise the anonymous crew; (solver, proven, time)."""
+    built.model.add(sum(objective) <= round(first.objective_value))
+    for var in [v for *_, v in built.n] + [v for *_, v in built.y]:
+        built.model.add_hint(var, first.value(var))
+    solver, status, elapsed = solve_model(built.model, sizes, limits)
+    if status not in SOLVED:
+        return first, False, elapsed
+    return solver, status == "OPTIMAL", elapsed
+
+
+def _split_by_crew(
+    built: _Stage1, solver: cp_model.CpSolver
+) -> tuple[tuple[Candidate, int, int, int], ...]:
+    """Hand each start's shifts (whatever their breaks) to the crews that take that start."""
+    crews: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for c, k, ci, var in built.y:
+        crews[c.template, c.start, k].extend([ci] * int(solver.value(var)))
+    counts: dict[tuple[Candidate, int, int], int] = defaultdict(int)
+    for c, k, var in built.n:
+        for _ in range(int(solver.value(var))):
+            counts[c, k, crews[c.template, c.start, k].pop()] += 1
+    return tuple((c, k, ci, n) for (c, k, ci), n in counts.items())
+
+
+def short_of_agents(grid: Grid, crews: Sequence[Crew]) -> list[str]:
+    """Why named agents cannot cover the requirement: days and skills needing more agents
+    at once than are available that day, and hours beyond what all may work."""
+    lines = []
+    for day in range(grid.days):
+        slots = [s for s in range(grid.size) if grid.day(s) == day]
+        for k, skill in enumerate(grid.skills):
+            peak = int(grid.demand[k, slots].max()) if slots else 0
+            have = sum(
+                len(c.members)
+                for c in crews
+                if grid.weekday(day) in c.profile.days_available
+                and (skill is None or skill in c.profile.skills)
+            )
+            if peak > have:
+                date = (grid.origin + timedelta(days=day)).date()
+                label = f" {skill}" if skill else ""
+                lines.append(
+                    f"{WEEKDAYS[grid.weekday(day)]} {date}{label}: {peak} agents needed at once,"
+                    f" {have} available"
+                )
+    required = float(grid.demand.sum()) * grid.step / 60
+    weeks = -(-grid.days // 7)
+    allowed = sum(c.cap_minutes * len(c.members) for c in crews) * weeks / 60
+    lines.append(f"{required:.1f} agent-hours required; the agents may work {allowed:.1f} h")
+    return lines
+
+
+def solve_model(
+    model: cp_model.CpModel,
+    objective: Sequence[cp_model.LinearExprT],
+    limits: Limits,
+) -> tuple[cp_model.CpSolver, str, float]:
+    """Minimise ``objective`` with a fixed seed (repeatable); the status is CP-SAT's name."""
+    model.minimize(sum(objective))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, seconds)
-    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.max_time_in_seconds = max(0.1, limits.seconds)
+    solver.parameters.num_workers = max(1, limits.workers)
     solver.parameters.random_seed = 7
     started = clock.perf_counter()
     status = solver.solve(model)
-    return solver, int(status), clock.perf_counter() - started
-
-
-def _report(solver: cp_model.CpSolver, status: int, elapsed: float, scale: float) -> StageReport:
-    name = STATUS_NAMES.get(status, "UNKNOWN")
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return StageReport(name, elapsed)
-    return StageReport(
-        name,
-        elapsed,
-        objective=solver.objective_value * scale,
-        bound=solver.best_objective_bound * scale,
-    )
+    return solver, solver.status_name(status), clock.perf_counter() - started

@@ -2,6 +2,8 @@
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "nav.wfm": ("排班", "Workforce"),
+    "nav.insights": ("数据", "Insights"),
+    "nav.wallboard": ("大屏", "Wallboard"),
     "wfm.title": ("排班与人力规划", "Workforce planning"),
     "wfm.intro": (
         "根据本店的历史会话预测下周的咨询量，用 Erlang 算出每个时段需要的客服人数，"
