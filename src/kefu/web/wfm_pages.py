@@ -114,9 +114,7 @@ def _params(values: dict[str, str]) -> service.PlanParams:
 
 
 @router.post("/wfm/plans")
-async def create_plan(
-    request: Request, viewer: PlannerDep, session: SessionDep
-) -> Response:
+async def create_plan(request: Request, viewer: PlannerDep, session: SessionDep) -> Response:
     """Create a plan from the form; a bad field or an impossible week comes back with the
     values typed and the reason."""
     sent = await request.form()
