@@ -120,7 +120,7 @@ def test_supervisor_reads_the_dashboard_and_opens_the_wallboard(base_url: str) -
             expect(page.locator("h1")).to_have_text("Analytics")
             shoot(page, "analytics-en.png")
 
-            page.click("a[href='/wallboard']")
+            page.click("main a[href='/wallboard']")
             expect(page).to_have_url(f"{base_url}/wallboard")
             expect(page.locator(".wallboard-today .tile")).to_have_count(8)
             with page.expect_response(lambda r: "/wallboard/live" in r.url, timeout=15_000) as got:

@@ -7,8 +7,13 @@ Pure maths, no I/O. Model and definitions (docs/workforce-staffing.md has the de
 * Chat concurrency: an agent handling ``k`` chats at once is ``k`` servers (slots), each busy
   for the chat's wall-clock handle time. ``N`` agents are ``N·k`` servers; the agents needed
   are ``ceil(servers needed / k)``. Occupancy is then the share of slots in use.
-* Service level: contacts answered within the answer-time target / contacts offered. A contact
-  that abandons (Erlang A) is never "answered within target", even if it left early.
+* Service level: contacts answered within the answer-time target T / contacts offered. A
+  contact that abandons (Erlang A) counts as a miss, even if it gave up before T. The other
+  common definition leaves contacts that abandoned within T out of the denominator
+  (``service_level_excluding_early_abandons``; staff on it with
+  ``Targets(exclude_early_abandons=True)``): it needs fewer agents (in our property tests
+  never more than Erlang C, which the first definition can need) but lets abandonment grow.
+  For Erlang C both are P(wait <= T).
 * ASA: the mean wait of answered contacts (those answered at once count with 0 s).
 * Occupancy: carried traffic / servers, i.e. ``a/N`` for Erlang C and ``a·(1-P(abandon))/N``
   for Erlang A.
@@ -24,7 +29,7 @@ Erlangs neither overflow nor lose precision.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -100,6 +105,7 @@ class Targets:
     answer_seconds: float = 20.0
     max_occupancy: float = 1.0
     shrinkage: float = 0.0
+    exclude_early_abandons: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.service_level < 1:
@@ -125,6 +131,13 @@ class QueueMetrics:
     asa_seconds: float
     occupancy: float
     abandon_probability: float
+    abandoned_within_target: float
+
+    @property
+    def service_level_excluding_early_abandons(self) -> float:
+        """Answered within target / (offered - abandoned within target)."""
+        counted = 1 - self.abandoned_within_target
+        return min(self.service_level / counted, 1.0) if counted > 0 else 0.0
 
 
 @dataclass(frozen=True)
@@ -151,29 +164,21 @@ class IntervalStaffing:
 # --- Erlang B and C -------------------------------------------------------------------------
 
 
-def _log_erlang_b_series(traffic: float) -> Iterator[float]:
-    """log B(n, a) for n = 0, 1, 2, ... by B(n) = a·B(n-1) / (n + a·B(n-1)), in log space."""
-    log_b = 0.0
-    yield log_b
-    if traffic <= 0:
-        while True:
-            yield -math.inf
-    log_a = math.log(traffic)
-    n = 0
-    while True:
-        n += 1
-        log_b = log_a + log_b - math.log(n + math.exp(log_a + log_b))
-        yield log_b
-
-
 def log_erlang_b(servers: int, traffic: float) -> float:
-    """Natural log of the Erlang B blocking probability of ``servers`` servers."""
+    """Natural log of the Erlang B blocking probability of ``servers`` servers.
+
+    B(n) = a·B(n-1) / (n + a·B(n-1)), B(0) = 1, run in log space: no factorials, no overflow,
+    and B stays exact where it is far below the smallest float."""
     if servers < 0:
         raise ValueError("servers must be >= 0")
-    series = _log_erlang_b_series(traffic)
-    for _ in range(servers):
-        next(series)
-    return next(series)
+    if servers == 0:
+        return 0.0
+    if traffic <= 0:
+        return -math.inf
+    log_a, log_b = math.log(traffic), 0.0
+    for n in range(1, servers + 1):
+        log_b = log_a + log_b - math.log(n + math.exp(log_a + log_b))
+    return log_b
 
 
 def erlang_b(servers: int, traffic: float) -> float:
@@ -184,29 +189,32 @@ def erlang_b(servers: int, traffic: float) -> float:
 def _erlang_c(workload: Workload, agents: int, log_b: float, answer_seconds: float) -> QueueMetrics:
     servers, traffic = workload.servers(agents), workload.traffic
     if traffic == 0:
-        return QueueMetrics("erlang_c", agents, servers, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0)
+        return QueueMetrics("erlang_c", agents, servers, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0)
     if servers <= traffic:
-        return QueueMetrics("erlang_c", agents, servers, traffic, 1.0, 0.0, math.inf, 1.0, 0.0)
+        return QueueMetrics("erlang_c", agents, servers, traffic, 1.0, 0.0, math.inf, 1.0, 0.0, 0.0)
     blocking = math.exp(log_b)
     wait = servers * blocking / (servers - traffic * (1 - blocking))
     spare_rate = (servers - traffic) / workload.channel.aht_seconds
+    level = 1 - wait * math.exp(-spare_rate * answer_seconds)
     return QueueMetrics(
         model="erlang_c",
         agents=agents,
         servers=servers,
         traffic_erlangs=traffic,
         wait_probability=wait,
-        service_level=1 - wait * math.exp(-spare_rate * answer_seconds),
+        service_level=level,
         asa_seconds=wait / spare_rate,
         occupancy=traffic / servers,
         abandon_probability=0.0,
+        abandoned_within_target=0.0,
     )
 
 
 def erlang_c(workload: Workload, agents: int, answer_seconds: float = 20.0) -> QueueMetrics:
     """Erlang C metrics (nobody abandons), ignoring the channel's patience if it has one."""
-    servers = workload.servers(agents)
-    return _erlang_c(workload, agents, log_erlang_b(servers, workload.traffic), answer_seconds)
+    return _erlang_c(
+        workload, agents, log_erlang_b(workload.servers(agents), workload.traffic), answer_seconds
+    )
 
 
 # --- Erlang A -------------------------------------------------------------------------------
@@ -215,19 +223,21 @@ def erlang_c(workload: Workload, agents: int, answer_seconds: float = 20.0) -> Q
 def _log_scaled_gamma(x: float, y: float) -> float:
     """log A(x, y), A(x, y) = x·e^y·y^-x·γ(x, y) = 1 + Σ_j y^j / ((x+1)(x+2)···(x+j)).
 
-    The series converges fast when y is well below x (where γ would underflow); elsewhere the
-    regularised incomplete gamma function is not small and is used directly."""
+    Below y = x the series converges geometrically (and γ may underflow); above, or when the
+    series would be long, the regularised incomplete gamma function is not small."""
     if y <= 0:
         return 0.0
-    if y >= x - 10 * math.sqrt(x):
-        return float(
-            math.log(x) + y - x * math.log(y) + gammaln(x) + math.log(float(gammainc(x, y)))
-        )
     ratio = y / (x + 1)
-    terms = int(math.ceil(45 / -math.log(ratio))) + 10
-    j = np.arange(1, terms + 1, dtype=float)
-    log_terms = j * math.log(y) - np.cumsum(np.log(x + j))
-    return math.log1p(float(np.exp(log_terms).sum()))
+    if ratio < 1:
+        terms = 45 / -math.log(ratio) + 10
+        if terms <= 100_000:
+            j = np.arange(1, int(terms) + 1, dtype=float)
+            log_terms = j * math.log(y) - np.cumsum(np.log(x + j))
+            return math.log1p(float(np.exp(log_terms).sum()))
+    regularised = float(gammainc(x, y))
+    if regularised <= 0:
+        raise ValueError(f"Erlang A out of numerical range (x={x:g}, y={y:g})")
+    return float(math.log(x) + y - x * math.log(y) + gammaln(x) + math.log(regularised))
 
 
 def _erlang_a_asa(log_pi_n: float, x: float, y: float, theta: float, served: float) -> float:
@@ -235,6 +245,8 @@ def _erlang_a_asa(log_pi_n: float, x: float, y: float, theta: float, served: flo
 
     A contact finding k others waiting is served with probability x/(x+k+1), after a mean
     (θ-scaled) wait Σ_{i=1..k+1} 1/(x+i) given that it is served."""
+    if served <= 0:
+        return math.inf
     terms = int(max(0.0, y - x) + 12 * math.sqrt(y) + 200)
     while True:
         if terms > _MAX_QUEUE_TERMS:
@@ -247,6 +259,38 @@ def _erlang_a_asa(log_pi_n: float, x: float, y: float, theta: float, served: flo
             break
         terms *= 2
     return float(np.exp(log_terms).sum()) / theta / served
+
+
+@dataclass(frozen=True)
+class _Palm:
+    wait: float
+    abandon: float
+    abandoned_early: float
+    answered_in_time: float
+    log_pi_n: float
+
+
+def _palm(x: float, y: float, log_b: float, s: float) -> _Palm:
+    """Mandelbaum & Zeltyn's closed forms, θ-scaled: x = Nμ/θ, y = λ/θ, s = θ·T.
+
+    With A = A(x, y) and B the Erlang B of N servers: P(wait) = A·B / (1 + (A-1)·B);
+    π_N = P(wait) / A; P(offered wait > s) = π_N·A(x, y·e^-s)·e^(y - y·e^-s - x·s);
+    P(answered after waiting more than u) = π_N·x/(x+1)·A(x+1, y·e^-u)·e^(y - y·e^-u - (x+1)u).
+    """
+    log_a = _log_scaled_gamma(x, y)
+    z = math.log1p(-math.exp(log_b)) - log_a - log_b  # P(wait) = 1 / (1 + e^z), no overflow
+    log_wait = -(max(z, 0.0) + math.log1p(math.exp(-abs(z))))
+    wait = math.exp(log_wait)
+    log_pi_n = log_wait - log_a
+    w = y * math.exp(-s)
+    longer = math.exp(log_pi_n + _log_scaled_gamma(x, w) + y - w - x * s)
+    log_c = log_pi_n + math.log(x / (x + 1))
+    served_after_wait = math.exp(log_c + _log_scaled_gamma(x + 1, y))
+    served_late = math.exp(log_c + _log_scaled_gamma(x + 1, w) + y - w - (x + 1) * s)
+    abandon = _unit(wait - served_after_wait)
+    # Abandoned after the target = still waiting at the target, then abandoning.
+    early = _unit(abandon - (math.exp(-s) * longer - served_late))
+    return _Palm(wait, abandon, early, _unit(1 - wait + served_after_wait - served_late), log_pi_n)
 
 
 def erlang_a(workload: Workload, agents: int, answer_seconds: float = 20.0) -> QueueMetrics:
@@ -263,36 +307,34 @@ def _erlang_a(
         raise ValueError("Erlang A needs a patience")
     servers, traffic = workload.servers(agents), workload.traffic
     if traffic == 0:
-        return QueueMetrics("erlang_a", agents, servers, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0)
+        return QueueMetrics("erlang_a", agents, servers, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0)
+    theta = 1 / channel.patience_seconds
     if servers == 0:
-        return QueueMetrics("erlang_a", agents, 0, traffic, 1.0, 0.0, math.inf, 0.0, 1.0)
-    theta, mu = 1 / channel.patience_seconds, 1 / channel.aht_seconds
-    x, y = servers * mu / theta, workload.arrival_rate / theta
-    log_a = _log_scaled_gamma(x, y)
-    # P(wait) = A·B / (1 + (A-1)·B), rearranged so that neither A nor 1/B overflows.
-    wait = 1 / (1 + math.exp(math.log1p(-math.exp(log_b)) - log_a - log_b))
-    log_pi_n = math.log(wait) - log_a if wait > 0 else -math.inf
-    s = theta * answer_seconds
-    w = y * math.exp(-s)
-    log_c = log_pi_n + math.log(x / (x + 1))
-    served_after_wait = math.exp(log_c + _log_scaled_gamma(x + 1, y))
-    served_late = math.exp(log_c + _log_scaled_gamma(x + 1, w) + y - w - (x + 1) * s)
-    abandon = min(max(wait - served_after_wait, 0.0), 1.0)
-    served = 1 - abandon
+        early = -math.expm1(-theta * answer_seconds)
+        return QueueMetrics("erlang_a", agents, 0, traffic, 1.0, 0.0, math.inf, 0.0, 1.0, early)
+    x, y = servers / channel.aht_seconds / theta, workload.arrival_rate / theta
+    palm = _palm(x, y, log_b, theta * answer_seconds)
+    wait, abandon = palm.wait, palm.abandon
     asa = 0.0
     if with_asa and wait > 0:
-        asa = _erlang_a_asa(log_pi_n, x, y, theta, served)
+        asa = _erlang_a_asa(palm.log_pi_n, x, y, theta, 1 - abandon)
     return QueueMetrics(
         model="erlang_a",
         agents=agents,
         servers=servers,
         traffic_erlangs=traffic,
         wait_probability=wait,
-        service_level=min(max(1 - wait + served_after_wait - served_late, 0.0), 1.0),
+        service_level=palm.answered_in_time,
         asa_seconds=asa,
-        occupancy=traffic * served / servers,
+        occupancy=min(traffic * (1 - abandon) / servers, 1.0),
         abandon_probability=abandon,
+        abandoned_within_target=palm.abandoned_early,
     )
+
+
+def _unit(value: float) -> float:
+    """Clamp rounding noise (a difference of nearly equal terms) into [0, 1]."""
+    return min(max(value, 0.0), 1.0)
 
 
 # --- The metrics by name, and staffing ------------------------------------------------------
@@ -335,27 +377,44 @@ def agents_with_shrinkage(agents: int, shrinkage: float) -> int:
 
 
 def _meets(metrics: QueueMetrics, targets: Targets) -> bool:
+    level = metrics.service_level
+    if targets.exclude_early_abandons:
+        level = metrics.service_level_excluding_early_abandons
+    stable = metrics.asa_seconds < math.inf  # Erlang C with N <= a never empties its queue
     return (
-        metrics.service_level >= targets.service_level - _EPS
+        stable
+        and level >= targets.service_level - _EPS
         and metrics.occupancy <= targets.max_occupancy + _EPS
     )
 
 
 def required_servers(workload: Workload, targets: Targets) -> int:
-    """The fewest servers (slots) meeting the service level and the maximum occupancy."""
+    """The fewest servers (slots) meeting the service level and the maximum occupancy.
+
+    Both measures improve with every server added, so the answer is found by doubling, then
+    bisecting: a few dozen evaluations even for thousands of servers."""
     single = Workload(workload.volume, _one_slot(workload.channel))
     if single.traffic == 0:
         return 0
-    series = _log_erlang_b_series(single.traffic)
-    next(series)
-    for servers, log_b in enumerate(series, start=1):
-        if single.channel.patience_seconds is None:
-            metrics = _erlang_c(single, servers, log_b, targets.answer_seconds)
-        else:
-            metrics = _erlang_a(single, servers, log_b, targets.answer_seconds, with_asa=False)
-        if _meets(metrics, targets):
-            return servers
-    raise AssertionError("unreachable: the Erlang B series is infinite")
+
+    def meets(servers: int) -> bool:
+        metrics = _metrics(single, servers, targets.answer_seconds, with_asa=False)
+        return _meets(metrics, targets)
+
+    low, high = 0, max(1, math.ceil(single.traffic))  # low never meets the targets
+    while not meets(high):
+        low, high = high, high * 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if meets(middle) else (middle, high)
+    return high
+
+
+def _metrics(workload: Workload, agents: int, answer: float, *, with_asa: bool) -> QueueMetrics:
+    log_b = log_erlang_b(workload.servers(agents), workload.traffic)
+    if workload.channel.patience_seconds is None:
+        return _erlang_c(workload, agents, log_b, answer)
+    return _erlang_a(workload, agents, log_b, answer, with_asa=with_asa)
 
 
 def required_agents(workload: Workload, targets: Targets) -> Staffing:
