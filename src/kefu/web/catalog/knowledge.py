@@ -1,7 +1,7 @@
 """Catalog of the knowledge base pages and the agent-assist panel."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
-    "nav.kb": ("知识库", "Knowledge base"),
+    "nav.kb": ("知识库", "Knowledge"),
     "kb.page_title": ("知识库", "Knowledge base"),
     "kb.page_intro": (
         "常见问题与帮助文章：发布后，客服在会话旁看到推荐答案，智能助手也用它们回答顾客。",

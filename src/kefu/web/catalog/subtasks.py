@@ -1,7 +1,7 @@
 """Catalog of escalation, sub-tasks for other departments and the department staff's task list."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
-    "nav.tasks": ("协作任务", "Sub-tasks"),
+    "nav.tasks": ("协作任务", "Tasks"),
     # escalation
     "escalate.heading": ("升级", "Escalate"),
     "escalate.intro": (

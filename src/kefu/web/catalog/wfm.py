@@ -2,7 +2,7 @@
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "nav.wfm": ("排班", "Workforce"),
-    "nav.insights": ("数据", "Insights"),
+    "nav.insights": ("运营", "Operations"),
     "nav.wallboard": ("大屏", "Wallboard"),
     "wfm.title": ("排班与人力规划", "Workforce planning"),
     "wfm.intro": (

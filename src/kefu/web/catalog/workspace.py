@@ -99,7 +99,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "实时连接已断开，正在重新连接…",
         "Live updates lost their connection. Reconnecting…",
     ),
-    "live.enable_notifications": ("开启桌面通知", "Enable notifications"),
+    "live.enable_notifications": ("开启桌面通知", "Notify me"),
     "live.notify_title": ("会话 #{id} 有新消息", "New message in conversation #{id}"),
     "live.notify_body_hidden": ("点击查看", "Click to read it"),
     "reply.label": ("回复内容", "Reply"),

@@ -2,7 +2,7 @@
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # agent workspace: customer sidebar, transfer, canned replies, open tabs, sound
-    "nav.canned_replies": ("快捷回复", "Canned replies"),
+    "nav.canned_replies": ("快捷回复", "Replies"),
     "sidebar.label": ("会话与顾客详情", "Conversation and customer details"),
     "customer.since": ("首次到访", "Customer since"),
     "customer.identities": ("联系方式与渠道账号", "Contacts and channel accounts"),
