@@ -32,6 +32,9 @@ $BIN/python scripts/bench_schedule.py --out "$OUT/schedule-week-400.json"
 echo "== forecast: rolling-origin backtest on the bank call centre (needs ../shared/data)"
 $BIN/python scripts/bench_forecast.py --out "$OUT/forecast-backtest.json"
 
+echo "== aspect mining: zh-sentiment held-out reviews and the hand-checked gold sample (needs ../shared/data)"
+$BIN/python scripts/eval_aspects.py --out "$OUT/aspects-zh.json"
+
 echo "== demo seeding (SQLite)"
 tmp=$(mktemp -d)
 start=$(date +%s.%N)

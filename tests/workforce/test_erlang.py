@@ -404,3 +404,9 @@ def test_required_agents_is_the_smallest_that_meets_the_targets(
     assert fewer.service_level < level or fewer.occupancy > 0.9
     assert staffing.agents_with_shrinkage * (1 - shrinkage) >= staffing.agents - 1e-9
     assert (staffing.agents_with_shrinkage - 1) * (1 - shrinkage) < staffing.agents
+
+
+def test_an_absurd_load_is_refused_instead_of_computed_for_minutes() -> None:
+    channel = Channel(interval_seconds=60.0, aht_seconds=86_400.0)
+    with pytest.raises(ValueError, match="Erlangs"):
+        Workload(1e6, channel)

@@ -193,7 +193,10 @@ def erlang(
 
     channel = _channel(interval, aht, patience, concurrency)
     targets = _targets(target_sl, target_time, max_occupancy, shrinkage, exclude_early_abandons)
-    summary = staffing_summary(required_agents(Workload(volume, channel), targets))
+    try:
+        summary = staffing_summary(required_agents(Workload(volume, channel), targets))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     if as_json:
         typer.echo(json.dumps(summary))
         return
@@ -230,7 +233,10 @@ def staff(
 
     channel = _channel(interval, aht, patience, concurrency)
     targets = _targets(target_sl, target_time, max_occupancy, shrinkage, exclude_early_abandons)
-    plan = staff_intervals(read_forecast(forecast), channel, targets)
+    try:
+        plan = staff_intervals(read_forecast(forecast), channel, targets)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["interval_start", "agents"])

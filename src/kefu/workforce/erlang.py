@@ -41,6 +41,9 @@ Model = Literal["erlang_c", "erlang_a"]
 _EPS = 1e-9
 # Longest sum over queue lengths for the Erlang A ASA; only absurd inputs need more.
 _MAX_QUEUE_TERMS = 20_000_000
+# Offered load above which no answer is worth computing (a 400-agent team carries a few hundred
+# Erlangs); beyond it the Erlang B recursion alone would run for minutes.
+MAX_TRAFFIC_ERLANGS = 50_000.0
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,11 @@ class Workload:
     def __post_init__(self) -> None:
         if not (self.volume >= 0 and math.isfinite(self.volume)):
             raise ValueError(f"the volume must be a number >= 0, not {self.volume}")
+        if self.traffic > MAX_TRAFFIC_ERLANGS:
+            raise ValueError(
+                f"the offered load is {self.traffic:,.0f} Erlangs (volume x handle time / "
+                f"interval); at most {MAX_TRAFFIC_ERLANGS:,.0f} can be staffed"
+            )
 
     @property
     def arrival_rate(self) -> float:

@@ -207,7 +207,10 @@ async def create_plan(
         forecast, series, ForecastRequest(steps=steps_before + per_week)
     )
     fc = _week_of(fc_all, steps_before)
-    need = requirement(fc, params)
+    try:
+        need = requirement(fc, params)
+    except ValueError as error:  # an absurd load for these parameters
+        raise InvalidInput(str(error), code="invalid_parameters") from None
     named, anonymous = await asyncio.to_thread(_solve, fc, need, agents, params)
     simulation = await asyncio.to_thread(_simulate, fc, named, params) if named.roster else {}
     plan = _plan_row(actor, params, fc, need, named, anonymous, simulation, now)
