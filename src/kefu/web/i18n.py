@@ -13,6 +13,7 @@ from kefu.web.catalog import (
     knowledge,
     routing,
     sla,
+    reports,
     subtasks,
     topics,
     wfm,
@@ -41,6 +42,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     **analytics.MESSAGES,
     **wfm.MESSAGES,
     **topics.MESSAGES,
+    **reports.MESSAGES,
 }
 
 

@@ -16,6 +16,7 @@ from kefu.web import (
     conversation_pages,
     inbox_pages,
     kb_pages,
+    report_pages,
     routing_pages,
     sla_pages,
     subtask_pages,
@@ -45,3 +46,4 @@ router.include_router(analytics_pages.router)
 router.include_router(wallboard_pages.router)
 router.include_router(wfm_pages.router)
 router.include_router(topics_pages.router)
+router.include_router(report_pages.router)
